@@ -1,0 +1,3 @@
+export function imager(): string {
+  return 'imager';
+}

@@ -1,0 +1,7 @@
+import { lxc } from './lxc';
+
+describe('lxc', () => {
+  it('should work', () => {
+    expect(lxc()).toEqual('lxc');
+  });
+});

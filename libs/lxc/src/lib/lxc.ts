@@ -1,0 +1,3 @@
+export function lxc(): string {
+  return 'lxc';
+}
