@@ -87,3 +87,8 @@ export interface StackSummary extends Stack {
   } | null;
   appCount: number;
 }
+
+/** POST/PATCH /api/stacks: the saved stack, plus the queued image when "Save and Build" was asked for. */
+export interface SaveStackResponse extends Stack {
+  queuedImage: import('../images/image').Image | null;
+}
