@@ -1,1 +1,3 @@
-export * from './lib/storage';
+export * from './lib/config';
+export * from './lib/errors';
+export * from './lib/object-store';

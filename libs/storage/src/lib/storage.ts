@@ -1,3 +1,0 @@
-export function storage(): string {
-  return 'storage';
-}
