@@ -10,3 +10,4 @@ export * from './audit/audit';
 export * from './health';
 export * from './queues';
 export * from './events';
+export * from './logs/log-stream';

@@ -53,6 +53,11 @@ export const redisKeys = {
   heartbeat: (imageId: string) => `vr:heartbeat:${imageId}`,
   /** Pub/sub channel: message is an image id whose build must be cancelled. */
   cancelChannel: 'vr:cancel',
+  /**
+   * Set (with a TTL) when a build is cancelled, so a builder that picks the job up
+   * after the pub/sub message went out still sees the cancel.
+   */
+  cancelled: (imageId: string) => `vr:cancelled:${imageId}`,
   /** Pub/sub channel for build progress (download/unpack/script/pack/upload). */
   progressChannel: 'vr:progress',
 } as const;
