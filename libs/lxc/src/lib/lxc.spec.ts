@@ -1,7 +1,0 @@
-import { lxc } from './lxc';
-
-describe('lxc', () => {
-  it('should work', () => {
-    expect(lxc()).toEqual('lxc');
-  });
-});
