@@ -1,7 +1,0 @@
-import { imager } from './imager';
-
-describe('imager', () => {
-  it('should work', () => {
-    expect(imager()).toEqual('imager');
-  });
-});

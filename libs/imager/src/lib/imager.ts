@@ -1,3 +1,0 @@
-export function imager(): string {
-  return 'imager';
-}
