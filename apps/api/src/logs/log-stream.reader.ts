@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  decodeLogStreamEntry,
+  redisKeys,
+  type LogStreamEntry,
+} from '@velociraptor/domain';
+import { RedisClient } from '../redis/redis.module';
+
+export interface StreamEntry {
+  id: string;
+  entry: LogStreamEntry;
+}
+
+type RawEntries = [id: string, fields: string[]][];
+
+const PAGE = 200;
+
+/** Reads the live log stream a builder writes (`redisKeys.logStream`). */
+@Injectable()
+export class LogStreamReader {
+  constructor(@Inject(RedisClient) private readonly client: RedisClient) {}
+
+  /** Every entry now in the stream, oldest first, page by page. */
+  async *entries(imageId: string): AsyncGenerator<StreamEntry[]> {
+    const key = redisKeys.logStream(imageId);
+    let start = '-';
+    for (;;) {
+      const page = (await this.client.redis.xrange(
+        key,
+        start,
+        '+',
+        'COUNT',
+        PAGE,
+      )) as RawEntries;
+      if (page.length === 0) return;
+      yield decodeAll(page);
+      if (page.length < PAGE) return;
+      start = '(' + page[page.length - 1][0];
+    }
+  }
+
+  /** The newest entry, or null when the stream does not exist. */
+  async last(imageId: string): Promise<StreamEntry | null> {
+    const page = (await this.client.redis.xrevrange(
+      redisKeys.logStream(imageId),
+      '+',
+      '-',
+      'COUNT',
+      1,
+    )) as RawEntries;
+    if (page.length === 0) return null;
+    const [id, fields] = page[0];
+    const entry = decodeLogStreamEntry(fields);
+    return entry
+      ? { id, entry }
+      : { id, entry: { kind: 'lines', seq: 1, lines: [] } };
+  }
+
+  /** The last `count` lines of the stream (for failure notices). */
+  async tail(imageId: string, count: number): Promise<string[]> {
+    const page = (await this.client.redis.xrevrange(
+      redisKeys.logStream(imageId),
+      '+',
+      '-',
+      'COUNT',
+      Math.max(2, Math.ceil(count / 50) + 1),
+    )) as RawEntries;
+    const lines: string[] = [];
+    for (const { entry } of decodeAll(page.reverse())) {
+      if (entry.kind === 'lines') lines.push(...entry.lines);
+    }
+    return lines.slice(-count);
+  }
+
+  /**
+   * Appends the end entry for a build whose builder cannot (it died, or the
+   * build never started), so watchers are told the log is over.
+   */
+  async writeEnd(
+    imageId: string,
+    entry: Extract<LogStreamEntry, { kind: 'end' }>,
+    retentionSeconds: number,
+  ): Promise<void> {
+    const key = redisKeys.logStream(imageId);
+    const last = await this.last(imageId);
+    if (last?.entry.kind === 'end') return;
+    const lastSeq =
+      last?.entry.kind === 'lines'
+        ? last.entry.seq + last.entry.lines.length - 1
+        : 0;
+    await this.client.redis
+      .multi()
+      .xadd(
+        key,
+        '*',
+        'end',
+        '1',
+        'status',
+        entry.status,
+        'lastSeq',
+        String(Math.max(lastSeq, entry.lastSeq)),
+        'truncated',
+        entry.truncated ? '1' : '0',
+      )
+      .expire(key, retentionSeconds)
+      .exec();
+  }
+}
+
+export function decodeAll(page: RawEntries): StreamEntry[] {
+  const out: StreamEntry[] = [];
+  for (const [id, fields] of page) {
+    const entry = decodeLogStreamEntry(fields);
+    if (entry) out.push({ id, entry });
+  }
+  return out;
+}
+
+/** Sequence number of the last line an entry carries (or ends at). */
+export function lastSeqOf(entry: LogStreamEntry): number {
+  return entry.kind === 'lines'
+    ? entry.seq + entry.lines.length - 1
+    : entry.lastSeq;
+}
