@@ -62,15 +62,18 @@ all_running() {
 }
 
 stop() {
-  local p f pid
+  local p f pid grace
   for p in rgw osd mon; do
     f=$DIR/run/$p.pid
     [[ -f $f ]] || continue
     pid=$(tr -d '[:space:]' <"$f" 2>/dev/null) || continue
+    # radosgw keeps no state of its own but lingers ~7 s draining on SIGTERM; do not wait for it.
+    case $p in rgw) grace=10 ;; *) grace=150 ;; esac
     if [[ $pid =~ ^[0-9]+$ ]]; then
       kill "$pid" 2>/dev/null || true
-      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      for _ in $(seq $grace); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
       kill -9 "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
     rm -f "$f"
   done

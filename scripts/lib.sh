@@ -22,6 +22,8 @@ vr_require_root() {
 # Installs only what is missing, so a warm machine never touches apt.
 vr_ensure_apt_packages() {
   local missing=() p
+  # One dpkg call in the common case where everything is there.
+  dpkg -s "$@" >/dev/null 2>&1 && return 0
   for p in "$@"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
