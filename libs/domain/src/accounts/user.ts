@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IsoDate } from '../common/primitives';
 
 export const ROLES = ['admin', 'member', 'viewer'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A name that becomes part of file names and object keys. */
 export const slugSchema = z

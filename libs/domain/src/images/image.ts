@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EnvMap, IsoDate } from '../common/primitives';
 import type { NetworkMode } from '../stacks/stack';
 
