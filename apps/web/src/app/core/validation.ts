@@ -15,7 +15,10 @@ export function validate<S extends z.ZodType>(
   const fields: FieldErrors = {};
   for (const issue of result.error.issues) {
     const key = issue.path.map(String).join('.') || '_';
-    fields[key] ??= issue.message;
+    // A bad record key (e.g. an env name) reports "Invalid key in record"; the key's own rule says more.
+    const nested =
+      issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    fields[key] ??= nested ?? issue.message;
   }
   return { ok: false, fields };
 }
