@@ -10,7 +10,9 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { type AppConfig, ConfigModule } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { ImageLifecycleModule } from './images/image-lifecycle.module';
 import { ImagesModule } from './images/images.module';
+import { LogsModule } from './logs/logs.module';
 import { RedisModule } from './redis/redis.module';
 import { StacksModule } from './stacks/stacks.module';
 import { StorageModule } from './storage/storage.module';
@@ -39,6 +41,8 @@ export class AppModule {
         AuthModule,
         StacksModule,
         ImagesModule,
+        LogsModule,
+        ImageLifecycleModule,
         AppsModule,
         HealthModule,
       ],

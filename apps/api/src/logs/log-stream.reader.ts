@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   decodeLogStreamEntry,
+  encodeLogStreamEntry,
   redisKeys,
+  type ImageStatus,
   type LogStreamEntry,
 } from '@velociraptor/domain';
 import { RedisClient } from '../redis/redis.module';
@@ -73,37 +75,45 @@ export class LogStreamReader {
   }
 
   /**
-   * Appends the end entry for a build whose builder cannot (it died, or the
-   * build never started), so watchers are told the log is over.
+   * Ends the log of a build whose builder cannot (it died, or the build never
+   * started): an optional last line, then the end entry, so watchers are told
+   * the log is over. Does nothing when the stream has ended already.
    */
-  async writeEnd(
+  async finish(
     imageId: string,
-    entry: Extract<LogStreamEntry, { kind: 'end' }>,
+    status: ImageStatus,
     retentionSeconds: number,
+    finalLine?: string,
   ): Promise<void> {
     const key = redisKeys.logStream(imageId);
     const last = await this.last(imageId);
     if (last?.entry.kind === 'end') return;
-    const lastSeq =
-      last?.entry.kind === 'lines'
-        ? last.entry.seq + last.entry.lines.length - 1
-        : 0;
-    await this.client.redis
-      .multi()
-      .xadd(
+    let lastSeq = last ? lastSeqOf(last.entry) : 0;
+    const multi = this.client.redis.multi();
+    if (finalLine !== undefined) {
+      multi.xadd(
         key,
         '*',
-        'end',
-        '1',
-        'status',
-        entry.status,
-        'lastSeq',
-        String(Math.max(lastSeq, entry.lastSeq)),
-        'truncated',
-        entry.truncated ? '1' : '0',
-      )
-      .expire(key, retentionSeconds)
-      .exec();
+        ...encodeLogStreamEntry({
+          kind: 'lines',
+          seq: lastSeq + 1,
+          lines: [finalLine],
+        }),
+      );
+      lastSeq++;
+    }
+    multi.xadd(
+      key,
+      '*',
+      ...encodeLogStreamEntry({
+        kind: 'end',
+        status,
+        lastSeq,
+        truncated: false,
+      }),
+    );
+    multi.expire(key, retentionSeconds);
+    await multi.exec();
   }
 }
 

@@ -85,10 +85,10 @@ class FakeStream {
     );
   }
   reader(onPage?: () => void): LogStreamReader {
-    const self = this;
+    const all = () => this.entries;
     return {
       async *entries() {
-        const snapshot = [...self.entries];
+        const snapshot = [...all()];
         for (let i = 0; i < snapshot.length; i += 2) {
           await tick();
           yield snapshot.slice(i, i + 2);
