@@ -132,12 +132,8 @@ function decodeMountPath(field: string): string {
   );
 }
 
-/**
- * Removes the (empty) cgroups LXC leaves behind when its monitor is killed
- * instead of shutting down cleanly. rmdir on a cgroup only succeeds when it
- * has no processes, so a live container is never touched.
- */
-export async function removeLeftoverCgroups(name: string): Promise<void> {
+/** Where LXC may have put the cgroups of container `name`, in every hierarchy. */
+async function containerCgroupDirs(name: string): Promise<string[]> {
   const hierarchies = ['/sys/fs/cgroup'];
   try {
     for (const entry of await readdir('/sys/fs/cgroup', {
@@ -147,7 +143,7 @@ export async function removeLeftoverCgroups(name: string): Promise<void> {
         hierarchies.push(posix.join('/sys/fs/cgroup', entry.name));
     }
   } catch {
-    return;
+    return [];
   }
   // LXC nests its cgroups below the monitor's own (e.g. a systemd service's), so look there too.
   const ownPaths = new Set<string>(['/']);
@@ -161,14 +157,78 @@ export async function removeLeftoverCgroups(name: string): Promise<void> {
   } catch {
     // keep the hierarchy roots only
   }
-  const roots = new Set<string>();
-  for (const h of hierarchies)
-    for (const p of ownPaths) roots.add(posix.join(h, p));
-  for (const root of roots) {
-    for (const leaf of [`lxc.payload.${name}`, `lxc.monitor.${name}`]) {
-      await removeCgroupTree(posix.join(root, leaf));
+  const dirs = new Set<string>();
+  for (const h of hierarchies) {
+    for (const p of ownPaths) {
+      for (const leaf of [`lxc.payload.${name}`, `lxc.monitor.${name}`])
+        dirs.add(posix.join(h, p, leaf));
     }
   }
+  return [...dirs];
+}
+
+async function cgroupProcs(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return pids;
+  }
+  try {
+    for (const field of (
+      await readFile(posix.join(dir, 'cgroup.procs'), 'utf8')
+    ).split('\n')) {
+      if (/^\d+$/.test(field)) pids.push(Number(field));
+    }
+  } catch {
+    // not a cgroup dir
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory())
+      pids.push(...(await cgroupProcs(posix.join(dir, entry.name))));
+  }
+  return pids;
+}
+
+/**
+ * SIGKILLs every process still in the container's payload cgroup (e.g. while
+ * its pid namespace is being torn down after the monitor died) and waits
+ * until the cgroup is empty. Returns false if processes survived.
+ */
+export async function killCgroupProcesses(
+  name: string,
+  waitMs = 5_000,
+): Promise<boolean> {
+  const dirs = (await containerCgroupDirs(name)).filter((d) =>
+    posix.basename(d).startsWith('lxc.payload.'),
+  );
+  const giveUpAt = Date.now() + waitMs;
+  for (;;) {
+    const pids = new Set<number>();
+    for (const dir of dirs)
+      for (const pid of await cgroupProcs(dir)) pids.add(pid);
+    if (pids.size === 0) return true;
+    if (Date.now() > giveUpAt) return false;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Removes the (empty) cgroups LXC leaves behind when its monitor is killed
+ * instead of shutting down cleanly. rmdir on a cgroup only succeeds when it
+ * has no processes, so a live container is never touched.
+ */
+export async function removeLeftoverCgroups(name: string): Promise<void> {
+  for (const dir of await containerCgroupDirs(name))
+    await removeCgroupTree(dir);
 }
 
 async function removeCgroupTree(dir: string): Promise<void> {
@@ -186,5 +246,48 @@ async function removeCgroupTree(dir: string): Promise<void> {
     await rmdir(dir);
   } catch {
     // busy (still has processes) or already gone
+  }
+}
+
+/** Direct children of a process (all its threads), from /proc/<pid>/task/<tid>/children. */
+export async function childPids(pid: number): Promise<number[]> {
+  let tids: string[];
+  try {
+    tids = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const tid of tids) {
+    try {
+      const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8');
+      for (const field of text.split(' '))
+        if (/^\d+$/.test(field)) children.push(Number(field));
+    } catch {
+      // thread or process gone
+    }
+  }
+  return children;
+}
+
+export interface ProcStatus {
+  ppid: number;
+  /** The pid as seen in each nested pid namespace, outermost first. */
+  nsPids: number[];
+  zombie: boolean;
+}
+
+export async function procStatus(pid: number): Promise<ProcStatus | null> {
+  try {
+    const text = await readFile(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string): string =>
+      new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? '';
+    return {
+      ppid: Number(field('PPid')),
+      nsPids: field('NSpid').split(/\s+/).filter(Boolean).map(Number),
+      zombie: field('State').startsWith('Z'),
+    };
+  } catch {
+    return null;
   }
 }

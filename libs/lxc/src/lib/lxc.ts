@@ -27,9 +27,12 @@ import {
   LxcUnavailableError,
 } from './errors';
 import {
+  childPids,
   execCommand,
   findExecutable,
+  procStatus,
   hostFacts,
+  killCgroupProcesses,
   mountsUnder,
   processStartTime,
   removeLeftoverCgroups,
@@ -206,6 +209,8 @@ export class Lxc {
       this.logger.log(`removing stale container ${name}`);
       await this.stopContainer(name);
       const problems: string[] = [];
+      if (!(await killCgroupProcesses(name)))
+        problems.push('processes survived SIGKILL in its cgroup');
       if (owner !== null) {
         problems.push(...(await restoreRootfs(owner.rootfs, owner.changes)));
         // Mounts strictly below the rootfs (never the rootfs itself, which
@@ -447,6 +452,18 @@ export class Lxc {
       }
     }
 
+    let finished = false;
+    if (child.pid !== undefined) {
+      void this.endWithCommand(
+        run.name,
+        child.pid,
+        () => finished || killReason !== null,
+      ).catch((err: unknown) =>
+        this.logger.warn(
+          `${run.name}: watching the command failed: ${(err as Error).message}`,
+        ),
+      );
+    }
     const timer =
       opts.timeoutMs !== undefined
         ? setTimeout(() => requestKill('timeout'), opts.timeoutMs)
@@ -466,6 +483,7 @@ export class Lxc {
         `cannot run lxc-execute: ${(err as Error).message}`,
       );
     } finally {
+      finished = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
@@ -541,6 +559,51 @@ export class Lxc {
     }
   }
 
+  /**
+   * lxc-init keeps a container alive until every orphan has exited, so a
+   * script that leaves a daemon behind would never finish. The command is
+   * pid 2 in the container (init forks it first); once it is gone we SIGTERM
+   * the container's init, which terminates the leftovers (SIGKILL after 1 s)
+   * and exits with the command's status.
+   */
+  private async endWithCommand(
+    name: string,
+    monitorPid: number,
+    done: () => boolean,
+  ): Promise<void> {
+    let seenCommand = false;
+    for (let round = 0; !done(); round++) {
+      await delay(round < 40 ? 25 : 200);
+      if (done()) return;
+      const init = await containerInit(monitorPid);
+      if (init === null) continue;
+      const children = await childPids(init);
+      const statuses = await Promise.all(
+        children.map((pid) => procStatus(pid)),
+      );
+      if (
+        statuses.some(
+          (st) => st !== null && st.nsPids[st.nsPids.length - 1] === 2,
+        )
+      ) {
+        seenCommand = true;
+        continue;
+      }
+      if (children.length === 0) {
+        // Not started yet, or everything ended and init is about to exit.
+        if (seenCommand) return;
+        continue;
+      }
+      // Children but no pid 2: the command ended and left these behind.
+      if (done() || (await containerInit(monitorPid)) !== init) return;
+      this.logger.debug?.(
+        `${name}: command exited; terminating ${children.length} leftover process(es)`,
+      );
+      process.kill(init, 'SIGTERM');
+      return;
+    }
+  }
+
   /** lxc-stop -k, then wait until LXC no longer reports the container running. */
   private async stopContainer(name: string): Promise<void> {
     const lxcStop = await requireTool('lxc-stop');
@@ -573,6 +636,8 @@ export class Lxc {
     } catch (err) {
       problems.push((err as Error).message);
     }
+    if (!(await killCgroupProcesses(run.name)))
+      problems.push('processes survived SIGKILL in its cgroup');
     problems.push(...(await restoreRootfs(run.rootfs, run.changes)));
     const leaked = (await mountsUnder(run.rootfs)).filter(
       (m) => !run.mountsBefore.includes(m),
@@ -600,6 +665,22 @@ export class Lxc {
   private runKey(name: string): string {
     return `${this.lxcPath}\0${name}`;
   }
+}
+
+/** Host pid of the container's init: the monitor's child that is pid 1 in a nested pid namespace. */
+async function containerInit(monitorPid: number): Promise<number | null> {
+  for (const pid of await childPids(monitorPid)) {
+    const st = await procStatus(pid);
+    if (
+      st !== null &&
+      st.ppid === monitorPid &&
+      st.nsPids.length > 1 &&
+      st.nsPids[st.nsPids.length - 1] === 1
+    ) {
+      return pid;
+    }
+  }
+  return null;
 }
 
 export function generateName(prefix = DEFAULT_NAME_PREFIX): string {

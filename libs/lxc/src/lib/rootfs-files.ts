@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import {
   lchown,
   lstat,
@@ -6,7 +7,6 @@ import {
   rmdir,
   symlink,
   unlink,
-  utimes,
   writeFile,
 } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
@@ -27,7 +27,8 @@ export type RootfsChange =
       uid: number;
       gid: number;
     }
-  | { op: 'parent-times'; path: string; atimeMs: number; mtimeMs: number };
+  /** Times as nanoseconds since the epoch (decimal strings: a double cannot hold them exactly). */
+  | { op: 'parent-times'; path: string; atimeNs: string; mtimeNs: string };
 
 export type MountKind = 'file' | 'dir';
 
@@ -174,12 +175,12 @@ async function rememberParentTimes(
   const parent = posix.dirname(path);
   if (changes.some((c) => c.op === 'parent-times' && c.path === parent)) return;
   if (changes.some((c) => c.op === 'created-dir' && c.path === parent)) return;
-  const st = await lstat(parent);
+  const st = await lstat(parent, { bigint: true });
   changes.push({
     op: 'parent-times',
     path: parent,
-    atimeMs: st.atimeMs,
-    mtimeMs: st.mtimeMs,
+    atimeNs: st.atimeNs.toString(),
+    mtimeNs: st.mtimeNs.toString(),
   });
 }
 
@@ -197,9 +198,15 @@ export async function restoreRootfs(
   for (const change of [...changes].reverse()) {
     try {
       const rel = posix.relative(rootfs, change.path);
-      if (rel === '' || rel.startsWith('..'))
+      // Only the times of the rootfs directory itself may name the rootfs.
+      if (
+        (rel === '' && change.op !== 'parent-times') ||
+        rel.startsWith('..') ||
+        posix.isAbsolute(rel)
+      ) {
         throw new Error(`path ${change.path} is outside the rootfs`);
-      await checkParents(rootfs, rel.split('/'));
+      }
+      if (rel !== '') await checkParents(rootfs, rel.split('/'));
       await undo(change);
     } catch (err) {
       problems.push(
@@ -228,7 +235,7 @@ async function undo(change: RootfsChange): Promise<void> {
     case 'parent-times': {
       const st = await lstatOrNull(change.path);
       if (st?.isDirectory())
-        await utimes(change.path, change.atimeMs / 1000, change.mtimeMs / 1000);
+        await setTimesNs(change.path, change.atimeNs, change.mtimeNs);
       return;
     }
   }
@@ -246,4 +253,31 @@ async function unlinkIfNotDir(path: string): Promise<void> {
   if (st === null) return;
   if (st.isDirectory()) throw new Error('replaced by a directory');
   await unlink(path);
+}
+
+/**
+ * fs.utimes takes seconds as a double and loses the nanoseconds; GNU touch
+ * takes them exactly, so the restored directory is bit-for-bit unchanged.
+ */
+async function setTimesNs(
+  path: string,
+  atimeNs: string,
+  mtimeNs: string,
+): Promise<void> {
+  const stamp = (ns: string): string => {
+    const n = BigInt(ns);
+    return `@${n / 1_000_000_000n}.${(n % 1_000_000_000n).toString().padStart(9, '0')}`;
+  };
+  await touch(['-c', '-h', '-a', '-d', stamp(atimeNs), '--', path]);
+  await touch(['-c', '-h', '-m', '-d', stamp(mtimeNs), '--', path]);
+}
+
+function touch(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('touch', args, (err, _stdout, stderr) => {
+      if (err)
+        reject(new Error(`touch failed: ${stderr.trim() || err.message}`));
+      else resolve();
+    });
+  });
 }
