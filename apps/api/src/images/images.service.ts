@@ -80,12 +80,10 @@ export class ImagesService {
     rowLocked: boolean,
   ): Promise<PendingBuild> {
     if (!rowLocked)
-      await manager
-        .getRepository(StackEntity)
-        .findOne({
-          where: { id: stack.id },
-          lock: { mode: 'pessimistic_write' },
-        });
+      await manager.getRepository(StackEntity).findOne({
+        where: { id: stack.id },
+        lock: { mode: 'pessimistic_write' },
+      });
     const now = this.clock.now();
     // `<stack>_<YYYYMMDD>_`: the name of sequence 0 without its digit.
     const prefix = imageName(stack.name, now, 0).slice(0, -1);
@@ -155,16 +153,14 @@ export class ImagesService {
     } catch (error) {
       const reason = `could not queue the build: ${(error as Error).message}`;
       this.logger.error(`image ${image.name}: ${reason}`);
-      await this.dataSource
-        .getRepository(ImageEntity)
-        .update(
-          { id: image.id, status: 'queued' },
-          {
-            status: 'failed',
-            finishedAt: this.clock.now(),
-            errorMessage: reason,
-          },
-        );
+      await this.dataSource.getRepository(ImageEntity).update(
+        { id: image.id, status: 'queued' },
+        {
+          status: 'failed',
+          finishedAt: this.clock.now(),
+          errorMessage: reason,
+        },
+      );
       throw new ServiceUnavailableException(
         `image ${image.name} was recorded but ${reason}`,
       );

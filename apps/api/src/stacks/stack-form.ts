@@ -9,6 +9,11 @@ function invalid(field: string, message: string): ValidationFailedException {
   );
 }
 
+/** The part of an uploaded file we use (multer's memory storage fills it). */
+export interface UploadedScript {
+  buffer: Buffer;
+}
+
 /**
  * Turns a multipart stack form into the same shape as the JSON body: text parts are strings, so
  * `env` is parsed as JSON, `timeoutSeconds` as a number, `build` as a boolean, an empty
@@ -17,7 +22,7 @@ function invalid(field: string, message: string): ValidationFailedException {
  */
 export function normaliseStackForm(
   fields: Record<string, unknown>,
-  file: Express.Multer.File | undefined,
+  file: UploadedScript | undefined,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { ...fields };
   if (typeof body['env'] === 'string') {
@@ -59,9 +64,10 @@ export const StackForm = createParamDecorator(
   (_: unknown, context: ExecutionContext): unknown => {
     const request = context.switchToHttp().getRequest<Request>();
     if (!request.is('multipart/form-data')) return request.body as unknown;
+    const { file } = request as Request & { file?: UploadedScript };
     return normaliseStackForm(
       { ...(request.body as Record<string, unknown>) },
-      request.file,
+      file,
     );
   },
 );

@@ -4,24 +4,23 @@ import { uuidSchema } from '@velociraptor/domain';
 import { StackEntity } from './stack.entity';
 
 /**
- * Finds a stack by id or by name. A name may itself look like a uuid, so a uuid-shaped value
- * matches either, the id taking precedence.
+ * Finds a stack by id or by name. A name may itself look like a uuid, so a uuid-shaped value is
+ * tried as an id first and then as a name.
  */
 export async function findStack(
   manager: EntityManager,
   idOrName: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<StackEntity> {
-  const query = manager.getRepository(StackEntity).createQueryBuilder('stack');
-  if (uuidSchema.safeParse(idOrName).success) {
-    query
-      .where('stack.id = :value OR stack.name = :value', { value: idOrName })
-      .orderBy('CASE WHEN stack.id = :value THEN 0 ELSE 1 END');
-  } else {
-    query.where('stack.name = :value', { value: idOrName });
-  }
-  if (options.forUpdate) query.setLock('pessimistic_write');
-  const stack = await query.getOne();
+  const repository = manager.getRepository(StackEntity);
+  const lock = options.forUpdate
+    ? { lock: { mode: 'pessimistic_write' as const } }
+    : {};
+  const byId = uuidSchema.safeParse(idOrName).success
+    ? await repository.findOne({ where: { id: idOrName }, ...lock })
+    : null;
+  const stack =
+    byId ?? (await repository.findOne({ where: { name: idOrName }, ...lock }));
   if (!stack) throw new NotFoundException(`stack "${idOrName}" not found`);
   return stack;
 }
