@@ -1,6 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,15 +21,24 @@ import {
   UnsafeArchiveError,
 } from './errors';
 import { manifestFromDirectory, manifestFromTarStream } from './manifest';
-import { buildImage, createDefaultDeps, type BuildImageOptions, type ImagerDeps } from './pipeline';
+import {
+  buildImage,
+  createDefaultDeps,
+  type BuildImageOptions,
+  type ImagerDeps,
+} from './pipeline';
 
 const repo = resolve(__dirname, '../../../..');
 const NAME_PREFIX = `it-imager-${process.pid}-`;
 
 function fixture(kind: 'busybox' | 'debian'): string {
-  const out = execFileSync(join(repo, 'scripts/fixtures/make-base-images.sh'), [kind], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const out = execFileSync(
+    join(repo, 'scripts/fixtures/make-base-images.sh'),
+    [kind],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return out.toString().trim().split('\n').pop() as string;
 }
 
@@ -117,7 +133,13 @@ describe('buildImage on real LXC', () => {
 
   it("propagates the script's exit code and writes no image", async () => {
     const out = join(tmp, 'failed.tar.zst');
-    const p = buildImage(opts({ script: { content: 'echo before; exit 42\n' }, destination: { kind: 'file', path: out } }), deps);
+    const p = buildImage(
+      opts({
+        script: { content: 'echo before; exit 42\n' },
+        destination: { kind: 'file', path: out },
+      }),
+      deps,
+    );
     await expect(p).rejects.toBeInstanceOf(ScriptFailedError);
     await expect(p).rejects.toMatchObject({ exitCode: 42 });
     expect(existsSync(out)).toBe(false);
@@ -125,7 +147,10 @@ describe('buildImage on real LXC', () => {
   });
 
   it('fails a checksum mismatch before any container starts', async () => {
-    const p = buildImage(opts({ baseImageChecksum: `sha256:${'0'.repeat(64)}` }), deps);
+    const p = buildImage(
+      opts({ baseImageChecksum: `sha256:${'0'.repeat(64)}` }),
+      deps,
+    );
     await expect(p).rejects.toBeInstanceOf(ChecksumMismatchError);
     expect(lxc.runs).toBe(0);
     expect(await ours(lxc.real)).toEqual([]);
@@ -133,7 +158,9 @@ describe('buildImage on real LXC', () => {
 
   it('accepts the right checksum', async () => {
     const sum = createHash('md5').update(readFileSync(busybox)).digest('hex');
-    await expect(buildImage(opts({ baseImageChecksum: `md5:${sum}` }), deps)).resolves.toMatchObject({ format: 'zstd' });
+    await expect(
+      buildImage(opts({ baseImageChecksum: `md5:${sum}` }), deps),
+    ).resolves.toMatchObject({ format: 'zstd' });
     expect(lxc.runs).toBe(1);
   });
 
@@ -167,16 +194,25 @@ with tarfile.open(src) as s, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) a
       return file;
     }
 
-    it.each(['dotdot', 'absolute', 'symlink'] as const)('refuses a %s escape and writes nothing outside', async (kind) => {
-      const p = buildImage(opts({ baseImageUrl: hostile(kind) }), deps);
-      await expect(p).rejects.toBeInstanceOf(UnsafeArchiveError);
-      expect(readdirSync(outside)).toEqual([]);
-      expect(lxc.runs).toBe(0);
-    });
+    it.each(['dotdot', 'absolute', 'symlink'] as const)(
+      'refuses a %s escape and writes nothing outside',
+      async (kind) => {
+        const p = buildImage(opts({ baseImageUrl: hostile(kind) }), deps);
+        await expect(p).rejects.toBeInstanceOf(UnsafeArchiveError);
+        expect(readdirSync(outside)).toEqual([]);
+        expect(lxc.runs).toBe(0);
+      },
+    );
   });
 
   it('kills the container on timeout and leaves nothing in lxc list', async () => {
-    const p = buildImage(opts({ script: { content: 'echo started; sleep 600\n' }, timeoutMs: 4000 }), deps);
+    const p = buildImage(
+      opts({
+        script: { content: 'echo started; sleep 600\n' },
+        timeoutMs: 4000,
+      }),
+      deps,
+    );
     await expect(p).rejects.toBeInstanceOf(TimeoutError);
     await expect(p).rejects.toMatchObject({ phase: 'script' });
     expect(await ours(lxc.real)).toEqual([]);
@@ -200,8 +236,17 @@ with tarfile.open(src) as s, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) a
     // A base image with the hard cases, packed by GNU tar.
     const base = join(tmp, 'special-root');
     mkdirSync(base);
-    execFileSync('tar', ['-x', '--numeric-owner', '-p', '-f', busybox, '-C', base]);
-    const sh = (script: string) => execFileSync('sh', ['-ec', script, 'sh', base]);
+    execFileSync('tar', [
+      '-x',
+      '--numeric-owner',
+      '-p',
+      '-f',
+      busybox,
+      '-C',
+      base,
+    ]);
+    const sh = (script: string) =>
+      execFileSync('sh', ['-ec', script, 'sh', base]);
     sh(`cd "$1"
       mkdir -p opt/s && echo data > opt/s/suid && chown 1000:1001 opt/s/suid && chmod 6755 opt/s/suid
       ln opt/s/suid opt/s/hard
@@ -211,7 +256,19 @@ with tarfile.open(src) as s, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) a
       ln -s /etc/passwd opt/s/abs-link && ln -s ../s/suid opt/s/rel-link
       chmod 1777 opt/s && chown 33:44 opt/s`);
     const baseTar = join(tmp, 'special.tar');
-    execFileSync('tar', ['-c', '--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls', '-p', '-f', baseTar, '-C', base, '.']);
+    execFileSync('tar', [
+      '-c',
+      '--numeric-owner',
+      '--xattrs',
+      '--xattrs-include=*',
+      '--acls',
+      '-p',
+      '-f',
+      baseTar,
+      '-C',
+      base,
+      '.',
+    ]);
 
     const out = join(tmp, 'special.tar.zst');
     const r = await buildImage(
@@ -228,23 +285,50 @@ with tarfile.open(src) as s, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) a
 
     const again = join(tmp, 'special-again');
     mkdirSync(again);
-    execFileSync('sh', ['-c', 'zstd -dc < "$1" | tar -x --numeric-owner --xattrs --xattrs-include="*" --acls -p -f - -C "$2"', 'sh', out, again]);
+    execFileSync('sh', [
+      '-c',
+      'zstd -dc < "$1" | tar -x --numeric-owner --xattrs --xattrs-include="*" --acls -p -f - -C "$2"',
+      'sh',
+      out,
+      again,
+    ]);
     expect(await manifestFromDirectory(again)).toEqual(before);
-    const listed = await manifestFromTarStream(spawn('zstd', ['-dc', out]).stdout as Readable);
+    const listed = await manifestFromTarStream(
+      spawn('zstd', ['-dc', out]).stdout as Readable,
+    );
     expect(listed).toEqual(before);
 
     const find = (p: string) => before.entries.find((e) => e.path === p);
-    expect(find('opt/s/suid')).toMatchObject({ uid: 1000, gid: 1001, mode: 0o6755 });
+    expect(find('opt/s/suid')).toMatchObject({
+      uid: 1000,
+      gid: 1001,
+      mode: 0o6755,
+    });
     expect(find('opt/s')).toMatchObject({ uid: 33, gid: 44, mode: 0o1777 });
-    expect(find('opt/s/null')).toMatchObject({ type: 'char', devMajor: 1, devMinor: 3 });
-    expect(find('opt/s/loop')).toMatchObject({ type: 'block', devMajor: 7, devMinor: 0 });
+    expect(find('opt/s/null')).toMatchObject({
+      type: 'char',
+      devMajor: 1,
+      devMinor: 3,
+    });
+    expect(find('opt/s/loop')).toMatchObject({
+      type: 'block',
+      devMajor: 7,
+      devMinor: 0,
+    });
     expect(find('opt/s/fifo')).toMatchObject({ type: 'fifo' });
-    expect(find('opt/s/abs-link')).toMatchObject({ type: 'symlink', linkTarget: '/etc/passwd' });
+    expect(find('opt/s/abs-link')).toMatchObject({
+      type: 'symlink',
+      linkTarget: '/etc/passwd',
+    });
     expect(find('opt/s/from-script')).toMatchObject({ type: 'file' });
     expect(before.hardlinks).toContainEqual(['opt/s/hard', 'opt/s/suid']);
     for (const dir of [rootfs, again]) {
-      expect(execFileSync('getcap', [join(dir, 'opt/s/cap')]).toString()).toMatch(/cap_net_raw[=+]ep/);
-      expect(execFileSync('getfacl', ['-cn', join(dir, 'opt/s/acl')]).toString()).toMatch(/user:1234:r--/);
+      expect(
+        execFileSync('getcap', [join(dir, 'opt/s/cap')]).toString(),
+      ).toMatch(/cap_net_raw[=+]ep/);
+      expect(
+        execFileSync('getfacl', ['-cn', join(dir, 'opt/s/acl')]).toString(),
+      ).toMatch(/user:1234:r--/);
     }
     rmSync(r.workDir as string, { recursive: true, force: true });
   });
@@ -269,7 +353,8 @@ with tarfile.open(src) as s, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) a
     });
 
     it('uploads the image; the object matches the reported size, md5 and sha256', async () => {
-      if (!store) throw new Error('S3_* not set: run `scripts/services.sh start test`');
+      if (!store)
+        throw new Error('S3_* not set: run `scripts/services.sh start test`');
       await store.ensureBucket();
       const r = await buildImage(
         opts({
@@ -305,7 +390,10 @@ with tarfile.open(src) as s, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) a
       const r = await buildImage(
         opts({
           baseImageUrl: debian,
-          script: { content: '#!/bin/sh\nset -e\napt-get update -qq\napt-get install -y -qq jq\njq --version\n' },
+          script: {
+            content:
+              '#!/bin/sh\nset -e\napt-get update -qq\napt-get install -y -qq jq\njq --version\n',
+          },
           destination: { kind: 'file', path: out },
           keepWorkDir: 'always',
           onLine: (l) => lines.push(l),
@@ -317,8 +405,12 @@ with tarfile.open(src) as s, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) a
       const before = await manifestFromDirectory(rootfs);
       const jq = before.entries.find((e) => e.path === 'usr/bin/jq');
       expect(jq).toMatchObject({ type: 'file', uid: 0, gid: 0, mode: 0o755 });
-      expect(before.entries.filter((e) => e.mode & 0o6000).length).toBeGreaterThan(5);
-      const listed = await manifestFromTarStream(spawn('zstd', ['-dc', out]).stdout as Readable);
+      expect(
+        before.entries.filter((e) => e.mode & 0o6000).length,
+      ).toBeGreaterThan(5);
+      const listed = await manifestFromTarStream(
+        spawn('zstd', ['-dc', out]).stdout as Readable,
+      );
       expect(listed).toEqual(before);
       rmSync(r.workDir as string, { recursive: true, force: true });
     });
