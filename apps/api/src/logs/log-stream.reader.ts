@@ -60,16 +60,23 @@ export class LogStreamReader {
 
   /** The last `count` lines of the stream (for failure notices). */
   async tail(imageId: string, count: number): Promise<string[]> {
-    const page = (await this.client.redis.xrevrange(
-      redisKeys.logStream(imageId),
-      '+',
-      '-',
-      'COUNT',
-      Math.max(2, Math.ceil(count / 50) + 1),
-    )) as RawEntries;
+    const key = redisKeys.logStream(imageId);
     const lines: string[] = [];
-    for (const { entry } of decodeAll(page.reverse())) {
-      if (entry.kind === 'lines') lines.push(...entry.lines);
+    let end = '+';
+    // Newest entries first, a page at a time, until enough lines are in hand.
+    for (let pages = 0; pages < 20 && lines.length < count; pages++) {
+      const page = (await this.client.redis.xrevrange(
+        key,
+        end,
+        '-',
+        'COUNT',
+        20,
+      )) as RawEntries;
+      if (page.length === 0) break;
+      for (const { entry } of decodeAll(page)) {
+        if (entry.kind === 'lines') lines.unshift(...entry.lines);
+      }
+      end = '(' + page[page.length - 1][0];
     }
     return lines.slice(-count);
   }
