@@ -3,6 +3,7 @@ import {
   applySgr,
   paletteColor,
   parseAnsiLine,
+  scanAnsiLine,
   stripAnsi,
   styleToCss,
 } from './ansi';
@@ -130,5 +131,22 @@ describe('styleToCss', () => {
       'font-weight': '700',
       'text-decoration': 'underline',
     });
+  });
+});
+
+describe('scanAnsiLine', () => {
+  it('gives the same text and end style as the full parse', () => {
+    const E2 = '\u001b';
+    for (const line of [
+      'plain',
+      `${E2}[1;31mbold red${E2}[22m not bold`,
+      `${E2}[32mgreen\rover${E2}[0m`,
+      `a\tb${E2}]0;t\u0007c`,
+    ]) {
+      const full = parseAnsiLine(line, { fg: 'x' });
+      const scanned = scanAnsiLine(line, { fg: 'x' });
+      expect(scanned.plain).toBe(full.plain);
+      expect(scanned.endStyle).toEqual(full.endStyle);
+    }
   });
 });

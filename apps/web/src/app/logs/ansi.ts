@@ -94,13 +94,24 @@ function extendedColor(
   return { color: null, used: 1 };
 }
 
+type MutableStyle = { -readonly [K in keyof AnsiStyle]: AnsiStyle[K] };
+
 /** Applies one SGR sequence's parameters (`ESC [ params m`) to a style. */
 export function applySgr(style: AnsiStyle, params: number[]): AnsiStyle {
-  if (params.length === 0) return DEFAULT_STYLE;
-  let next: { -readonly [K in keyof AnsiStyle]: AnsiStyle[K] } = { ...style };
+  const next: MutableStyle = { ...style };
+  applySgrTo(next, params);
+  return compact(next);
+}
+
+/** In-place variant: the parser keeps one mutable style per line instead of a copy per sequence. */
+function applySgrTo(next: MutableStyle, params: number[]): void {
+  if (params.length === 0) {
+    resetStyle(next);
+    return;
+  }
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
-    if (p === 0) next = {};
+    if (p === 0) resetStyle(next);
     else if (p === 1) next.bold = true;
     else if (p === 2) next.dim = true;
     else if (p === 3) next.italic = true;
@@ -128,7 +139,16 @@ export function applySgr(style: AnsiStyle, params: number[]): AnsiStyle {
     }
     // Anything else (blink, conceal, fonts, …) has no meaning in a log view: ignored.
   }
-  return compact(next);
+}
+
+function resetStyle(style: MutableStyle): void {
+  style.fg = undefined;
+  style.bg = undefined;
+  style.bold = false;
+  style.dim = false;
+  style.italic = false;
+  style.underline = false;
+  style.inverse = false;
 }
 
 /** Drops unset keys so equal styles compare equal and the default style stays `{}`. */
@@ -146,17 +166,22 @@ function compact(style: AnsiStyle): AnsiStyle {
 
 function parseParams(raw: string): number[] {
   if (raw === '') return [];
-  // `:` separates sub-parameters (e.g. `38:2::r:g:b`); treat it like `;` and drop the empty colour-space id.
+  // `:` separates sub-parameters (e.g. `38:2::r:g:b`); it is read like `;`, except that an empty
+  // sub-parameter (the colour-space id) is skipped rather than read as 0.
   const colon = raw.includes(':');
-  const parts = raw.split(/[;:]/);
   const params: number[] = [];
-  for (const part of parts) {
-    if (part === '') {
-      if (!colon) params.push(0);
-      continue;
+  let value = 0;
+  let empty = true;
+  for (let i = 0; i <= raw.length; i++) {
+    const code = i < raw.length ? raw.charCodeAt(i) : 0x3b;
+    if (code >= 0x30 && code <= 0x39) {
+      value = value * 10 + (code - 0x30);
+      empty = false;
+    } else {
+      if (!empty || !colon) params.push(value);
+      value = 0;
+      empty = true;
     }
-    const n = Number.parseInt(part, 10);
-    params.push(Number.isNaN(n) ? 0 : n);
   }
   return params;
 }
@@ -174,34 +199,87 @@ export function parseAnsiLine(
   line: string,
   startStyle: AnsiStyle = DEFAULT_STYLE,
 ): AnsiLine {
+  return scan(line, startStyle, true);
+}
+
+/**
+ * The plain text and end style only, without building segments: what the log buffer needs for
+ * every line it receives (segments are built later, for the rows on screen).
+ */
+export function scanAnsiLine(
+  line: string,
+  startStyle: AnsiStyle = DEFAULT_STYLE,
+): { plain: string; endStyle: AnsiStyle } {
+  return scan(line, startStyle, false);
+}
+
+function sameStyle(a: AnsiStyle, b: AnsiStyle): boolean {
+  return (
+    a === b ||
+    (a.fg === b.fg &&
+      a.bg === b.bg &&
+      !a.bold === !b.bold &&
+      !a.dim === !b.dim &&
+      !a.italic === !b.italic &&
+      !a.underline === !b.underline &&
+      !a.inverse === !b.inverse)
+  );
+}
+
+function scan(
+  line: string,
+  startStyle: AnsiStyle,
+  withSegments: boolean,
+): AnsiLine {
   // Fast path: most lines of most logs carry no control characters at all.
   // eslint-disable-next-line no-control-regex
   if (!/[\u0000-\u0008\u000a-\u001f\u007f]/.test(line)) {
     return {
-      segments: line === '' ? [] : [{ text: line, style: startStyle }],
+      segments:
+        !withSegments || line === '' ? [] : [{ text: line, style: startStyle }],
       plain: line,
       endStyle: startStyle,
     };
   }
   let segments: AnsiSegment[] = [];
+  let plain = '';
+  // One mutable style per line; an immutable snapshot is taken only when text follows a change.
+  const current: MutableStyle = { ...startStyle };
   let style = startStyle;
+  let changed = false;
   let text = '';
   const flush = () => {
     if (text === '') return;
-    const last = segments[segments.length - 1];
-    if (last !== undefined && last.style === style) {
-      segments[segments.length - 1] = { text: last.text + text, style };
-    } else {
-      segments.push({ text, style });
+    plain += text;
+    if (withSegments) {
+      if (changed) {
+        style = compact(current);
+        changed = false;
+      }
+      const last = segments[segments.length - 1];
+      if (last !== undefined && sameStyle(last.style, style)) {
+        segments[segments.length - 1] = {
+          text: last.text + text,
+          style: last.style,
+        };
+      } else {
+        segments.push({ text, style });
+      }
     }
     text = '';
   };
   const n = line.length;
+  let runStart = 0;
   let i = 0;
   while (i < n) {
-    const ch = line[i];
     const code = line.charCodeAt(i);
-    if (ch === ESC) {
+    if (code === 0x09 || (code >= 0x20 && code !== 0x7f)) {
+      i++;
+      continue;
+    }
+    // A control character ends the run of printable text before it.
+    if (i > runStart) text += line.slice(runStart, i);
+    if (code === 0x1b) {
       const kind = line[i + 1];
       if (kind === '[') {
         // CSI: parameter bytes 0x30–0x3f, intermediate bytes 0x20–0x2f, one final byte.
@@ -221,17 +299,16 @@ export function parseAnsiLine(
           j++;
         if (j >= n || !isFinalByte(line.charCodeAt(j))) {
           i = j; // truncated or malformed sequence: drop what we have seen of it
-          continue;
+        } else {
+          const raw = line.slice(i + 2, paramsEnd);
+          if (line[j] === 'm' && paramsEnd === j && /^[0-9;:]*$/.test(raw)) {
+            flush();
+            applySgrTo(current, parseParams(raw));
+            changed = true;
+          }
+          i = j + 1;
         }
-        const raw = line.slice(i + 2, paramsEnd);
-        if (line[j] === 'm' && paramsEnd === j && /^[0-9;:]*$/.test(raw)) {
-          flush();
-          style = applySgr(style, parseParams(raw));
-        }
-        i = j + 1;
-        continue;
-      }
-      if (
+      } else if (
         kind === ']' ||
         kind === 'P' ||
         kind === '_' ||
@@ -252,48 +329,39 @@ export function parseAnsiLine(
           j++;
         }
         i = j;
-        continue;
-      }
-      if (
-        kind !== undefined &&
-        (kind === '(' ||
-          kind === ')' ||
-          kind === '*' ||
-          kind === '+' ||
-          kind === '#' ||
-          kind === '%')
+      } else if (
+        kind === '(' ||
+        kind === ')' ||
+        kind === '*' ||
+        kind === '+' ||
+        kind === '#' ||
+        kind === '%'
       ) {
         i += 3; // charset designation, e.g. ESC ( B
-        continue;
+      } else {
+        i += kind === undefined ? 1 : 2; // any other two-byte escape (ESC =, ESC M, …)
       }
-      i += kind === undefined ? 1 : 2; // any other two-byte escape (ESC =, ESC M, …)
-      continue;
-    }
-    if (ch === '\r') {
+    } else if (code === 0x0d) {
       // A trailing CR (CRLF endings) changes nothing; one in the middle redraws the line.
       if (i + 1 < n) {
         text = '';
+        plain = '';
         segments = [];
       }
       i++;
-      continue;
+    } else {
+      i++; // other control characters are dropped
     }
-    if (ch === '\t' || (code >= 0x20 && code !== 0x7f)) {
-      text += ch;
-    }
-    i++;
+    runStart = Math.min(i, n);
   }
+  if (n > runStart) text += line.slice(runStart, n);
   flush();
-  return {
-    segments,
-    plain: segments.map((s) => s.text).join(''),
-    endStyle: style,
-  };
+  return { segments, plain, endStyle: changed ? compact(current) : style };
 }
 
 /** The text of a line without escape sequences (same rules as parseAnsiLine). */
 export function stripAnsi(line: string): string {
-  return parseAnsiLine(line).plain;
+  return scanAnsiLine(line).plain;
 }
 
 /** Inline CSS for a segment's style; `inverse` swaps the colours with the log's defaults. */

@@ -1,6 +1,7 @@
 import {
   DEFAULT_STYLE,
   parseAnsiLine,
+  scanAnsiLine,
   type AnsiLine,
   type AnsiStyle,
 } from './ansi';
@@ -104,7 +105,7 @@ export class LogBuffer {
     const index = this.raw.length;
     if (this.endStyle !== DEFAULT_STYLE)
       this.startStyles.set(index, this.endStyle);
-    const parsed = parseAnsiLine(text, this.endStyle);
+    const parsed = scanAnsiLine(text, this.endStyle);
     this.raw.push(text);
     this.plain.push(parsed.plain);
     this.receivedAt.push(at);
