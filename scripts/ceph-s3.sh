@@ -192,11 +192,22 @@ restart_existing() {
   log "restarted the existing cluster in $DIR; S3 on http://127.0.0.1:$PORT"
 }
 
+require_free_ports() {
+  local port
+  for port in "$PORT" "$MON_V2" "$MON_V1"; do
+    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+      die "port $port is already in use by another process (another Ceph cluster?)"
+    fi
+  done
+}
+
 start() {
   if all_running; then
     log "already running; S3 on http://127.0.0.1:$PORT"
     return 0
   fi
+  stop || true
+  require_free_ports
   if [[ $PERSIST == 1 && -f $READY && -f $DIR/fsid ]]; then
     restart_existing
   else

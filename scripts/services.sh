@@ -51,6 +51,14 @@ CEPH_DIR=$STATE/ceph
 
 as_postgres() { runuser -u postgres -- "$@"; }
 
+# Another checkout's services (or anything else) on our port would be mistaken for ours.
+require_free_port() {
+  local port=$1 what=$2
+  if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+    vr_die "port $port ($what, $PROFILE profile) is already in use by another process; stop it first (another checkout's services? try its scripts/services.sh stop $PROFILE)"
+  fi
+}
+
 # ---------------------------------------------------------------- PostgreSQL
 
 pg_pid() { vr_pid_from_file "$PG_DATA/postmaster.pid"; }
@@ -115,6 +123,7 @@ pg_start() {
   if pg_running; then
     vr_log "PostgreSQL already running (pid $(pg_pid)) on 127.0.0.1:$PG_PORT"
   else
+    require_free_port "$PG_PORT" PostgreSQL
     pg_write_conf
     touch "$PG_LOG"
     chown postgres:postgres "$PG_LOG"
@@ -174,6 +183,7 @@ redis_start() {
     vr_log "Redis already running (pid $(vr_pid_from_file "$REDIS_PID")) on 127.0.0.1:$REDIS_PORT"
     return 0
   fi
+  require_free_port "$REDIS_PORT" Redis
   mkdir -p "$REDIS_DIR"
   chmod 700 "$REDIS_DIR"
   local persist=(--appendonly yes)
