@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunOptions, RunResult } from '@velociraptor/lxc';
-import type { ArchiveTool, PackOptions, PackResult } from './archive';
+import type { ArchiveTool, PackResult } from './archive';
 import { Downloader } from './downloader';
 import {
   ChecksumMismatchError,
@@ -34,11 +34,7 @@ class FakeArchive {
     await writeFile(join(dest, 'hello'), 'x');
     return { compression: 'none', entries: 1, bytes: 512 };
   }
-  async packToFile(
-    _rootfs: string,
-    dest: string,
-    _o: PackOptions,
-  ): Promise<PackResult> {
+  async packToFile(_rootfs: string, dest: string): Promise<PackResult> {
     this.calls.push('pack');
     await writeFile(dest, 'image-bytes');
     if (this.failPack) throw new PackError('tar exited with code 2');
