@@ -35,7 +35,8 @@ export async function createApp(
       logger: options.logger,
     },
   );
-  app.set('trust proxy', config.trustProxy);
+  // One trusted hop: the address our proxy appended, not whatever the client put in X-Forwarded-For.
+  app.set('trust proxy', config.trustProxy ? 1 : false);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(cookieParser());

@@ -125,12 +125,13 @@ describe('accounts, sessions, tokens and roles (real PostgreSQL and Redis)', () 
     expect(limited.body.message).toContain('too many failed logins');
   });
 
-  it('limits failed logins per client address too, across usernames', async () => {
+  it('limits failed logins per client address too, across usernames and despite forged X-Forwarded-For entries', async () => {
     const ip = randomIp();
+    // The proxy appends the real address; whatever the client put before it must not count.
     const attempt = (username: string) =>
       supertest(t.server)
         .post('/api/auth/login')
-        .set('X-Forwarded-For', ip)
+        .set('X-Forwarded-For', `${randomIp()}, ${ip}`)
         .send({ username, password: 'guess-guess-guess' });
     for (let i = 0; i < 3; i++)
       await attempt(`nobody-${randomBytes(3).toString('hex')}`).expect(401);
