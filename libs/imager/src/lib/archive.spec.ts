@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArchiveTool } from './archive';
+import { UnsafeArchiveError } from './errors';
+import { manifestFromDirectory } from './manifest';
+
+describe('ArchiveTool with GNU tar', () => {
+  let dir: string;
+  const tool = new ArchiveTool();
+  const fresh = (name: string) => {
+    const p = join(dir, name);
+    mkdirSync(p);
+    return p;
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'imager-archive-'));
+    const src = fresh('src');
+    mkdirSync(join(src, 'usr/bin'), { recursive: true });
+    writeFileSync(join(src, 'usr/bin/tool'), 'x'.repeat(100_000));
+    chmodSync(join(src, 'usr/bin/tool'), 0o4755);
+    linkSync(join(src, 'usr/bin/tool'), join(src, 'usr/bin/tool2'));
+    symlinkSync('usr/bin', join(src, 'bin'));
+    symlinkSync('/etc/passwd', join(src, 'abs'));
+    chmodSync(join(src, 'usr'), 0o1777);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['zstd', 'gzip'] as const)(
+    'packs and unpacks (%s) without changing the manifest',
+    async (format) => {
+      const src = join(dir, 'src');
+      const img = join(dir, `img-${format}`);
+      const progress: number[] = [];
+      const packed = await tool.packToFile(src, img, {
+        format,
+        onProgress: (n) => progress.push(n),
+      });
+      expect(packed.size).toBe(progress[progress.length - 1]);
+      const md5 = execFileSync('md5sum', [img]).toString().split(' ')[0];
+      expect(packed.md5).toBe(md5);
+      const out = fresh(`out-${format}`);
+      const r = await tool.unpack(img, out);
+      expect(r.compression).toBe(format);
+      expect(await manifestFromDirectory(out)).toEqual(
+        await manifestFromDirectory(src),
+      );
+    },
+  );
+
+  it('refuses a symlink-then-file archive made by GNU tar itself, writing nothing outside', async () => {
+    const outside = fresh('outside');
+    const a = fresh('a');
+    symlinkSync(outside, join(a, 'evil'));
+    const b = fresh('b');
+    mkdirSync(join(b, 'evil'));
+    writeFileSync(join(b, 'evil/pwned'), 'pwned');
+    const tar = join(dir, 'evil.tar');
+    execFileSync('tar', ['-c', '-f', tar, '-C', a, 'evil']);
+    execFileSync('tar', ['-r', '-f', tar, '-C', b, 'evil/pwned']);
+    const dest = fresh('dest');
+    await expect(tool.unpack(tar, dest)).rejects.toThrow(UnsafeArchiveError);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('reports a corrupt compressed archive as a decompression error', async () => {
+    const bad = join(dir, 'bad.tar.zst');
+    writeFileSync(
+      bad,
+      Buffer.concat([
+        Buffer.from([0x28, 0xb5, 0x2f, 0xfd]),
+        Buffer.alloc(5000, 7),
+      ]),
+    );
+    await expect(tool.unpack(bad, fresh('bad'))).rejects.toThrow(
+      /cannot decompress/,
+    );
+  });
+
+  it('makes the packed stream fail, not end, when tar fails', async () => {
+    const ps = tool.packToStream(join(dir, 'does-not-exist'), {
+      format: 'zstd',
+    });
+    const consume = async () => {
+      for await (const chunk of ps.stream) void chunk;
+    };
+    await expect(consume()).rejects.toThrow(
+      /packing .* failed: tar exited with code 2/,
+    );
+    await expect(ps.done).rejects.toThrow(/tar exited/);
+  });
+});
