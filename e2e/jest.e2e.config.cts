@@ -13,7 +13,10 @@ module.exports = {
   moduleNameMapper: {
     '^@velociraptor/domain$': '<rootDir>/../libs/domain/src/index.ts',
   },
-  testMatch: ['<rootDir>/api/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/api/**/*.e2e-spec.ts',
+    '<rootDir>/web/**/*.e2e-spec.ts',
+  ],
   // Whole builds run inside the tests; a stuck one must not hang the run forever.
   testTimeout: 600_000,
 };
