@@ -8,6 +8,8 @@
 #         PostgreSQL 55433, Redis 56380, S3 57481
 # Both profiles can run at the same time. `start` writes .state/<profile>/services.env
 # (DATABASE_URL, REDIS_URL, S3_*); `env` prints that file's path.
+# VR_PORT_OFFSET=N (0-1000, default 0) shifts every port by N, so a second checkout on the
+# same machine can run its own services; use the same value for start, stop and status.
 set -euo pipefail
 VR_LOG_TAG=services
 # shellcheck source=scripts/lib.sh
@@ -31,6 +33,11 @@ case $PROFILE in
     ;;
   *) usage ;;
 esac
+OFFSET=${VR_PORT_OFFSET:-0}
+[[ $OFFSET =~ ^[0-9]+$ ]] && ((OFFSET <= 1000)) || vr_die "VR_PORT_OFFSET must be a number from 0 to 1000, got '$OFFSET'"
+for v in PG_PORT REDIS_PORT RGW_PORT MON_V2_PORT MON_V1_PORT OSD_PORT_MIN OSD_PORT_MAX; do
+  printf -v "$v" '%d' $((${!v} + OFFSET))
+done
 
 STATE=$VR_ROOT/.state/$PROFILE
 SECRETS=$STATE/secrets

@@ -4,7 +4,7 @@
 # Prints the URL and the admin's credentials. Safe to run again: running processes are reused.
 #
 # Env:
-#   VR_PORT=8080               API/web port (listens on 0.0.0.0)
+#   VR_PORT=8080               API/web port (listens on 0.0.0.0); default 8080 + VR_PORT_OFFSET
 #   VR_EXTERNAL_SERVICES=1     do not start local services; use the caller's DATABASE_URL,
 #                              REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY
 #                              (S3_BUCKET, S3_REGION optional)
@@ -19,7 +19,7 @@ STATE=$VR_ROOT/.state/dev
 RUN=$STATE/run
 LOGS=$STATE/log
 SECRETS=$STATE/secrets
-PORT=${VR_PORT:-8080}
+PORT=${VR_PORT:-$((8080 + ${VR_PORT_OFFSET:-0}))}
 API_MAIN=$VR_ROOT/dist/apps/api/main.js
 BUILDER_MAIN=$VR_ROOT/dist/apps/builder/main.js
 API_PID=$RUN/api.pid

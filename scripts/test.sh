@@ -6,6 +6,7 @@
 #
 # Env: VR_KEEP_SERVICES=1  leave the test services running afterwards (they are also left
 #                          running when they were already up before this script started).
+#      VR_PORT_OFFSET=N     passed to services.sh: another checkout's services hold the ports.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -121,6 +122,14 @@ fi
 # ---------------------------------------------------------------- steps
 
 run_nx unit "$T_UNIT" run-many -t lint,test,build
+
+# The integration and e2e tests unpack these base images; building them once up front (cached
+# in .state/fixtures) keeps the first test that needs them from paying for debootstrap.
+note "fixtures: scripts/fixtures/make-base-images.sh all"
+if ! "$ROOT/scripts/fixtures/make-base-images.sh" all </dev/null >/dev/null; then
+  failed=$((failed + 1))
+  steps+=("fixtures: FAILED to build the base images (see the output above)")
+fi
 
 if ((services_ok)); then
   run_nx integration "$T_INTEGRATION" run-many -t integration --parallel=1
