@@ -7,7 +7,7 @@
  *
  *   scripts/services.sh start test
  *   npx nx run-many -t build -p api builder
- *   npx tsx bench/log-delivery.bench.ts
+ *   npx tsx --tsconfig e2e/tsconfig.json bench/log-delivery.bench.ts
  *
  * Env: BENCH_LINES (default 500000), BENCH_CLIENTS (50), BENCH_RATE (paced rate, 50000).
  */

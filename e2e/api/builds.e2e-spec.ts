@@ -13,7 +13,9 @@ import {
 } from '../support';
 
 const ESC = '\u001b';
-const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+// Built from a string: a control character in a regex literal is a lint error.
+const ANSI_SGR = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
+const stripAnsi = (s: string) => s.replace(ANSI_SGR, '');
 
 /** Containers under the run's private lxcpath. */
 function containers(system: TestSystem): string[] {
