@@ -37,6 +37,7 @@ import {
   processStartTime,
   removeLeftoverCgroups,
   type HostFacts,
+  type ProcStatus,
 } from './host';
 import { LineSplitter } from './line-splitter';
 import {
@@ -577,29 +578,34 @@ export class Lxc {
       if (done()) return;
       const init = await containerInit(monitorPid);
       if (init === null) continue;
-      const children = await childPids(init);
+      // Only processes still alive and still init's children count: one
+      // that exited between the two reads must not look like a leftover.
       const statuses = await Promise.all(
-        children.map((pid) => procStatus(pid)),
+        (await childPids(init)).map((pid) => procStatus(pid)),
       );
-      if (
-        statuses.some(
-          (st) => st !== null && st.nsPids[st.nsPids.length - 1] === 2,
-        )
-      ) {
+      const live = statuses.filter(
+        (st): st is ProcStatus => st !== null && st.ppid === init,
+      );
+      if (live.some((st) => st.nsPids[st.nsPids.length - 1] === 2)) {
         seenCommand = true;
         continue;
       }
-      if (children.length === 0) {
+      if (live.length === 0) {
         // Not started yet, or everything ended and init is about to exit.
         if (seenCommand) return;
         continue;
       }
-      // Children but no pid 2: the command ended and left these behind.
+      // Live children but no pid 2: the command ended and left these behind.
       if (done() || (await containerInit(monitorPid)) !== init) return;
       this.logger.debug?.(
-        `${name}: command exited; terminating ${children.length} leftover process(es)`,
+        `${name}: command exited; terminating ${live.length} leftover process(es)`,
       );
-      process.kill(init, 'SIGTERM');
+      try {
+        process.kill(init, 'SIGTERM');
+      } catch (err) {
+        // init exited on its own meanwhile: nothing left to terminate.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
       return;
     }
   }
