@@ -230,14 +230,17 @@ redis_status() {
 # ---------------------------------------------------------------- S3 (Ceph radosgw)
 
 s3() {
-  local persist=0
+  local persist=0 ak='' sk=''
   # Dev objects survive restarts; the test cluster is rebuilt whenever it was down.
   [[ $PROFILE == dev ]] && persist=1
+  if [[ $1 == start ]]; then
+    ak=$(vr_secret "$SECRETS" S3_ACCESS_KEY 20)
+    sk=$(vr_secret "$SECRETS" S3_SECRET_KEY 40)
+  fi
   CEPH_DIR=$CEPH_DIR CEPH_PERSIST=$persist RGW_PORT=$RGW_PORT \
     MON_V2_PORT=$MON_V2_PORT MON_V1_PORT=$MON_V1_PORT \
     OSD_PORT_MIN=$OSD_PORT_MIN OSD_PORT_MAX=$OSD_PORT_MAX \
-    S3_ACCESS_KEY=$(vr_secret "$SECRETS" S3_ACCESS_KEY 20) \
-    S3_SECRET_KEY=$(vr_secret "$SECRETS" S3_SECRET_KEY 40) \
+    S3_ACCESS_KEY=$ak S3_SECRET_KEY=$sk \
     "$VR_ROOT/scripts/ceph-s3.sh" "$@" 9>&-
 }
 
