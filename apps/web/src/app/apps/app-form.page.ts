@@ -35,11 +35,13 @@ import {
 import { ErrorState } from '../shared/error-state';
 import { StacksApi } from '../stacks/stacks-api';
 import { AppsApi } from './apps-api';
+import { Reveal } from '../shared/reveal.directive';
 
 /** Create (/apps/new) or view and edit (/apps/:id) an app. Builds and deploys are not built yet. */
 @Component({
   selector: 'vr-app-form-page',
   imports: [
+    Reveal,
     ReactiveFormsModule,
     RouterLink,
     EnvEditor,

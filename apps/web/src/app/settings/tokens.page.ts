@@ -17,11 +17,12 @@ import { validate, type FieldErrors } from '../core/validation';
 import { ConfirmDialog } from '../shared/confirm-dialog';
 import { ErrorState } from '../shared/error-state';
 import { AccountApi } from './account-api';
+import { Reveal } from '../shared/reveal.directive';
 
 /** The signed-in user's personal API tokens (for vimage, scripts and CI). */
 @Component({
   selector: 'vr-tokens-page',
-  imports: [ReactiveFormsModule, ErrorState, ConfirmDialog],
+  imports: [Reveal, ReactiveFormsModule, ErrorState, ConfirmDialog],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './tokens.page.html',
 })

@@ -20,11 +20,12 @@ import { validate, type FieldErrors } from '../core/validation';
 import { ConfirmDialog } from '../shared/confirm-dialog';
 import { ErrorState } from '../shared/error-state';
 import { AccountApi } from './account-api';
+import { Reveal } from '../shared/reveal.directive';
 
 /** Admins: create users, change roles, disable, reset passwords, delete. */
 @Component({
   selector: 'vr-users-page',
-  imports: [ReactiveFormsModule, ErrorState, ConfirmDialog],
+  imports: [Reveal, ReactiveFormsModule, ErrorState, ConfirmDialog],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './users.page.html',
 })

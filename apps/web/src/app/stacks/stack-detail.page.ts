@@ -22,11 +22,19 @@ import { ConfirmDialog } from '../shared/confirm-dialog';
 import { ErrorState } from '../shared/error-state';
 import { StatusBadge } from '../shared/status-badge';
 import { StacksApi } from './stacks-api';
+import { Reveal } from '../shared/reveal.directive';
 
 /** A stack and its image history (newest first), with per-image actions and script diffs. */
 @Component({
   selector: 'vr-stack-detail-page',
-  imports: [RouterLink, StatusBadge, ErrorState, ConfirmDialog, ScriptDiff],
+  imports: [
+    Reveal,
+    RouterLink,
+    StatusBadge,
+    ErrorState,
+    ConfirmDialog,
+    ScriptDiff,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './stack-detail.page.html',
   styleUrl: './stack-detail.page.css',

@@ -41,6 +41,7 @@ import {
 import { ErrorState } from '../shared/error-state';
 import { ScriptEditor } from '../shared/script-editor';
 import { StacksApi } from './stacks-api';
+import { Reveal } from '../shared/reveal.directive';
 
 const SCRIPT_TEMPLATE = `#!/bin/sh
 set -eu
@@ -52,6 +53,7 @@ set -eu
 @Component({
   selector: 'vr-stack-form-page',
   imports: [
+    Reveal,
     ReactiveFormsModule,
     RouterLink,
     EnvEditor,

@@ -14,11 +14,12 @@ import { SocketService } from '../core/socket.service';
 import { ErrorState } from '../shared/error-state';
 import { StatusBadge } from '../shared/status-badge';
 import { StacksApi } from './stacks-api';
+import { Reveal } from '../shared/reveal.directive';
 
 /** Platform → Stacks: every stack with its active image and last build. */
 @Component({
   selector: 'vr-stacks-list-page',
-  imports: [RouterLink, StatusBadge, ErrorState],
+  imports: [Reveal, RouterLink, StatusBadge, ErrorState],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './stacks-list.page.html',
 })
