@@ -245,18 +245,34 @@ export class LogSubscriptions {
 
   private onEntries(channel: Channel, entries: StreamEntry[]): void {
     let ended = false;
+    // Consecutive batches read together go out as one message: fewer frames per socket when busy.
+    let firstSeq = 0;
+    let lines: string[] = [];
+    const flush = () => {
+      if (lines.length === 0) return;
+      this.broadcast.lines(channel.room, {
+        imageId: channel.imageId,
+        firstSeq,
+        lines,
+      });
+      lines = [];
+    };
     for (const e of entries) {
       if (e.entry.kind === 'lines') {
+        if (e.entry.lines.length === 0) continue;
         channel.deliveredSeq = Math.max(
           channel.deliveredSeq,
           e.entry.seq + e.entry.lines.length - 1,
         );
-        this.broadcast.lines(channel.room, {
-          imageId: channel.imageId,
-          firstSeq: e.entry.seq,
-          lines: e.entry.lines,
-        });
+        if (lines.length > 0 && firstSeq + lines.length === e.entry.seq) {
+          lines = lines.concat(e.entry.lines);
+        } else {
+          flush();
+          firstSeq = e.entry.seq;
+          lines = e.entry.lines;
+        }
       } else {
+        flush();
         ended = true;
         this.broadcast.end(channel.room, {
           imageId: channel.imageId,
@@ -266,6 +282,7 @@ export class LogSubscriptions {
         });
       }
     }
+    flush();
     for (const sub of [...channel.subs.values()]) {
       if (sub.state === 'replaying') {
         sub.pending.push(...entries);
