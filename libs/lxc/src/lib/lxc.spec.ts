@@ -1,4 +1,5 @@
-import { generateName, startFailure } from './lxc';
+import { LxcInputError } from './errors';
+import { generateName, startFailure, validateRunOptions } from './lxc';
 
 describe('startFailure', () => {
   it('summarises why lxc-execute could not start the container', () => {
@@ -30,5 +31,62 @@ describe('generateName', () => {
     expect(a).toMatch(/^vr-\d+-[0-9a-f]{8}$/);
     expect(generateName()).not.toBe(a);
     expect(generateName('test-')).toMatch(/^test-/);
+  });
+});
+
+describe('validateRunOptions', () => {
+  const ok = { rootfs: '/srv/rootfs', command: ['/bin/true'] };
+
+  it('accepts sensible options', () => {
+    expect(() =>
+      validateRunOptions(
+        {
+          ...ok,
+          cwd: '/tmp',
+          network: 'isolated',
+          timeoutMs: 1000,
+          env: { A: 'line\nbreak' },
+        },
+        ok.command,
+      ),
+    ).not.toThrow();
+  });
+
+  it.each([
+    ['a relative cwd', { cwd: 'tmp' }, /cwd must be an absolute path/],
+    ['an unknown network', { network: 'bridge' }, /network must be/],
+    ['a zero timeout', { timeoutMs: 0 }, /timeoutMs/],
+    ['a timeout setTimeout cannot wait', { timeoutMs: 2 ** 31 }, /timeoutMs/],
+    [
+      'an env name with =',
+      { env: { 'A=B': 'x' } },
+      /invalid environment variable name/,
+    ],
+    ['a NUL in an env value', { env: { A: 'x\0y' } }, /without NUL/],
+    [
+      'a relative bind source',
+      { bindMounts: [{ source: 'x', target: '/x' }] },
+      /bind mount source/,
+    ],
+    [
+      'a bind onto the root',
+      { bindMounts: [{ source: '/x', target: '/' }] },
+      /container root/,
+    ],
+    [
+      'a bind target with ..',
+      { bindMounts: [{ source: '/x', target: '/a/../../etc' }] },
+      /'\.\.'/,
+    ],
+  ])('refuses %s', (_what, extra, message) => {
+    const opts = { ...ok, ...extra } as Parameters<
+      typeof validateRunOptions
+    >[0];
+    expect(() => validateRunOptions(opts, ok.command)).toThrow(LxcInputError);
+    expect(() => validateRunOptions(opts, ok.command)).toThrow(message);
+  });
+
+  it('refuses a command env(1) would take for an assignment', () => {
+    expect(() => validateRunOptions(ok, ['A=1'])).toThrow(/'='/);
   });
 });

@@ -68,6 +68,8 @@ const HOST_FILES = ['/etc/resolv.conf', '/etc/hosts'] as const;
 const STOP_RETRY_MS = 5_000;
 /** How long to wait for lxc-execute to exit after a successful lxc-stop before killing it. */
 const EXIT_AFTER_STOP_MS = 10_000;
+/** The longest delay setTimeout can wait. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** A run folder without an owner record younger than this may still be being set up. */
 const OWNERLESS_GRACE_MS = 60_000;
 
@@ -236,10 +238,10 @@ export class Lxc {
     io: IoMode,
     onLine?: RunOptions['onLine'],
   ): Promise<RunResult> {
-    await Lxc.assertAvailable();
     const name = opts.name ?? generateName();
     assertName(name);
     validateRunOptions(opts, command);
+    await Lxc.assertAvailable();
     if (opts.signal?.aborted) {
       // Never started: nothing to kill or clean.
       return {
@@ -252,14 +254,24 @@ export class Lxc {
       };
     }
     const facts = await hostFacts();
-    const prepared = await this.prepare(name, opts, command, facts);
     const key = this.runKey(name);
+    if (activeRuns.has(key)) {
+      throw new LxcInputError(
+        `container name '${name}' is already in use under ${this.lxcPath}`,
+      );
+    }
+    // Marked from before the run folder exists until it is gone, so a
+    // concurrent cleanupStale in this process never takes it for a leftover.
     activeRuns.add(key);
     try {
-      return await this.spawnAndWait(prepared, opts, facts, io, onLine);
+      const prepared = await this.prepare(name, opts, command, facts);
+      try {
+        return await this.spawnAndWait(prepared, opts, facts, io, onLine);
+      } finally {
+        await this.teardown(prepared);
+      }
     } finally {
       activeRuns.delete(key);
-      await this.teardown(prepared);
     }
   }
 
@@ -471,6 +483,8 @@ export class Lxc {
         : undefined;
     const onAbort = (): void => requestKill('cancel');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while we prepared the run: the listener will not fire any more.
+    if (opts.signal?.aborted) onAbort();
 
     let code: number | null;
     let signal: NodeJS.Signals | null;
@@ -693,7 +707,7 @@ export function generateName(prefix = DEFAULT_NAME_PREFIX): string {
   return `${prefix}${Date.now()}-${randomBytes(4).toString('hex')}`;
 }
 
-function validateRunOptions(
+export function validateRunOptions(
   opts: RunOptions | ShellOptions,
   command: string[],
 ): void {
@@ -720,10 +734,15 @@ function validateRunOptions(
   }
   if (
     opts.timeoutMs !== undefined &&
-    !(Number.isFinite(opts.timeoutMs) && opts.timeoutMs > 0)
+    !(
+      Number.isFinite(opts.timeoutMs) &&
+      opts.timeoutMs > 0 &&
+      opts.timeoutMs <= MAX_TIMEOUT_MS
+    )
   ) {
+    // setTimeout fires at once for delays beyond 2^31-1 ms.
     throw new LxcInputError(
-      `timeoutMs must be a positive number, got ${opts.timeoutMs}`,
+      `timeoutMs must be between 1 and ${MAX_TIMEOUT_MS} (about 24 days), got ${opts.timeoutMs}`,
     );
   }
   for (const [key, value] of Object.entries(opts.env ?? {})) {
