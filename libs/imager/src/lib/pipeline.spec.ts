@@ -123,7 +123,7 @@ describe('buildImage (I/O swapped)', () => {
       TERM: 'xterm',
       FOO: 'bar',
     });
-    expect(run.command).toEqual([SCRIPT_TARGET]);
+    expect(run.command.slice(-1)).toEqual([SCRIPT_TARGET]);
     expect(run.bindMounts).toEqual([
       expect.objectContaining({ target: SCRIPT_TARGET, readOnly: true }),
     ]);
@@ -135,9 +135,15 @@ describe('buildImage (I/O swapped)', () => {
     expect(readdirSync(join(dir, 'work'))).toEqual([]);
   });
 
-  it('runs a script without a shebang with /bin/sh', () => {
+  it('runs a script without a shebang with /bin/sh, stderr merged into stdout', () => {
+    const merge = ['/bin/sh', '-c', 'exec "$@" 2>&1', 'provision'];
     expect(scriptCommand(Buffer.from('echo hi'))).toEqual([
+      ...merge,
       '/bin/sh',
+      SCRIPT_TARGET,
+    ]);
+    expect(scriptCommand(Buffer.from('#!/bin/bash\necho hi'))).toEqual([
+      ...merge,
       SCRIPT_TARGET,
     ]);
   });

@@ -132,9 +132,13 @@ export function containerEnv(
 
 /** A script with a shebang is executed as is; anything else by /bin/sh. */
 export function scriptCommand(script: Buffer): string[] {
-  return script.subarray(0, 2).toString('latin1') === '#!'
-    ? [SCRIPT_TARGET]
-    : ['/bin/sh', SCRIPT_TARGET];
+  const run =
+    script.subarray(0, 2).toString('latin1') === '#!'
+      ? [SCRIPT_TARGET]
+      : ['/bin/sh', SCRIPT_TARGET];
+  // One pipe for both streams inside the container, so the log keeps the order the script wrote
+  // its lines in; two host pipes read independently can reorder stdout and stderr.
+  return ['/bin/sh', '-c', 'exec "$@" 2>&1', 'provision', ...run];
 }
 
 /** Tracks the current phase and turns cancel / timeout into one AbortSignal whose reason is the typed error. */
