@@ -16,6 +16,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/api/**/*.e2e-spec.ts',
     '<rootDir>/web/**/*.e2e-spec.ts',
+    '<rootDir>/workspace/**/*.e2e-spec.ts',
   ],
   // Whole builds run inside the tests; a stuck one must not hang the run forever.
   testTimeout: 600_000,
