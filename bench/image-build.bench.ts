@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   const variants: Record<string, (i: number) => Promise<string>> = {
     pipeline: async (i) => {
       const out = join(args.workRoot, `out-pipeline-${i}.tar.zst`);
-      await buildImage(
+      const result = await buildImage(
         {
           baseImageUrl: args.fixture,
           script: { url: scriptPath },
@@ -177,6 +177,7 @@ async function main(): Promise<void> {
         },
         deps,
       );
+      console.log(`  pipeline phases (ms): ${JSON.stringify(result.durationsMs)}`);
       return out;
     },
     shell: async (i) => {

@@ -70,8 +70,16 @@ export interface PackStream {
   kill(): void;
 }
 
+/**
+ * A pipe's writable high-water mark is 16 KiB, smaller than one read from the decompressor, so
+ * waiting for 'drain' after every refused write would stall the reader on each chunk. Keep up
+ * to this much queued for tar instead: bounded memory, and both sides stay busy.
+ */
+const WRITE_AHEAD_BYTES = 8 * 1024 * 1024;
+
 function write(stream: Writable, chunk: Buffer): Promise<void> {
-  if (stream.write(chunk)) return Promise.resolve();
+  if (stream.write(chunk) || stream.writableLength < WRITE_AHEAD_BYTES)
+    return Promise.resolve();
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       stream.off('drain', onDrain);
