@@ -1,10 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { BUSYBOX_IMAGE, ROOT, TestSystem } from '../support';
-import { collectPageErrors, launchBrowser, screenshot } from './browser';
-
-const WEB_DIST = join(ROOT, 'dist/apps/web/browser');
+import { BUSYBOX_IMAGE, type TestSystem } from '../support';
+import { collectPageErrors, screenshot, startWebSystem } from './browser';
 
 /** 300 numbered lines, every 10th in green, then a bold red marker. */
 const SCRIPT_V1 = [
@@ -31,19 +27,7 @@ describe('web dashboard', () => {
   let base: string;
 
   beforeAll(async () => {
-    for (const f of [BUSYBOX_IMAGE, join(WEB_DIST, 'index.html')]) {
-      if (!existsSync(f))
-        throw new Error(
-          `missing ${f}: run scripts/fixtures/make-base-images.sh and "nx build web"`,
-        );
-    }
-    system = await TestSystem.start({
-      apis: 1,
-      builders: 1,
-      apiEnv: { WEB_DIST_DIR: WEB_DIST },
-    });
-    base = system.apis[0].url;
-    browser = await launchBrowser();
+    ({ system, browser, base } = await startWebSystem());
     context = await browser.newContext({
       viewport: { width: 1280, height: 860 },
     });

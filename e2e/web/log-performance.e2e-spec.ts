@@ -1,15 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { BUSYBOX_IMAGE, ROOT, TestSystem } from '../support';
+import { BUSYBOX_IMAGE, type TestSystem } from '../support';
 import {
   ARTIFACTS,
   collectPageErrors,
-  launchBrowser,
+  startWebSystem,
   screenshot,
 } from './browser';
-
-const WEB_DIST = join(ROOT, 'dist/apps/web/browser');
 
 /** The finished log: 200,000 script lines. */
 const BIG_LINES = 200_000;
@@ -193,19 +191,7 @@ describe('web log view performance', () => {
   const report: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    for (const f of [BUSYBOX_IMAGE, join(WEB_DIST, 'index.html')]) {
-      if (!existsSync(f))
-        throw new Error(
-          `missing ${f}: run scripts/fixtures/make-base-images.sh and "nx build web"`,
-        );
-    }
-    system = await TestSystem.start({
-      apis: 1,
-      builders: 1,
-      apiEnv: { WEB_DIST_DIR: WEB_DIST },
-    });
-    base = system.apis[0].url;
-    browser = await launchBrowser();
+    ({ system, browser, base } = await startWebSystem());
     context = await browser.newContext({
       viewport: { width: 1280, height: 860 },
     });

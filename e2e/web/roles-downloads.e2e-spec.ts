@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   CSRF_COOKIE,
@@ -8,10 +7,9 @@ import {
   type Image,
   type User,
 } from '@velociraptor/domain';
-import { ApiClient, BUSYBOX_IMAGE, ROOT, TestSystem } from '../support';
-import { collectPageErrors, launchBrowser, screenshot } from './browser';
+import { ApiClient, BUSYBOX_IMAGE, type TestSystem } from '../support';
+import { collectPageErrors, screenshot, startWebSystem } from './browser';
 
-const WEB_DIST = join(ROOT, 'dist/apps/web/browser');
 const VIEWER = 'vera-viewer';
 const VIEWER_PASSWORD = 'viewer-password-1234';
 
@@ -63,19 +61,7 @@ describe('web dashboard: failures, downloads and the viewer role', () => {
   let active: Image;
 
   beforeAll(async () => {
-    for (const f of [BUSYBOX_IMAGE, join(WEB_DIST, 'index.html')]) {
-      if (!existsSync(f))
-        throw new Error(
-          `missing ${f}: run scripts/fixtures/make-base-images.sh and "nx build web"`,
-        );
-    }
-    system = await TestSystem.start({
-      apis: 1,
-      builders: 1,
-      apiEnv: { WEB_DIST_DIR: WEB_DIST },
-    });
-    base = system.apis[0].url;
-    browser = await launchBrowser();
+    ({ system, browser, base } = await startWebSystem());
     admin = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
