@@ -163,6 +163,36 @@ async function main(): Promise<void> {
   const cgroupVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1;
   const deps = createDefaultDeps({ cacheDir: join(args.workRoot, 'cache') });
 
+  /** The hand-written variants: the same container config, then their own unpack/run/pack. */
+  const byHand = async (
+    i: number,
+    tag: string,
+    extension: string,
+    build: (
+      work: string,
+      out: string,
+      name: string,
+      conf: string,
+    ) => Promise<unknown>,
+  ): Promise<string> => {
+    const out = join(args.workRoot, `out-${tag}-${i}.${extension}`);
+    const name = `bench-${tag}-${process.pid}-${i}`;
+    const work = join(args.workRoot, `work-${tag}-${i}`);
+    const conf = join(args.workRoot, `${name}.conf`);
+    writeFileSync(
+      conf,
+      renderConfig({
+        name,
+        rootfs: join(work, 'rootfs'),
+        network: 'host',
+        cgroupVersion,
+      }),
+    );
+    await build(work, out, name, conf);
+    rmSync(conf);
+    return out;
+  };
+
   const variants: Record<string, (i: number) => Promise<string>> = {
     pipeline: async (i) => {
       const out = join(args.workRoot, `out-pipeline-${i}.tar.zst`);
@@ -177,66 +207,40 @@ async function main(): Promise<void> {
         },
         deps,
       );
-      console.log(`  pipeline phases (ms): ${JSON.stringify(result.durationsMs)}`);
-      return out;
-    },
-    shell: async (i) => {
-      const out = join(args.workRoot, `out-shell-${i}.tar.zst`);
-      const name = `bench-sh-${process.pid}-${i}`;
-      const work = join(args.workRoot, `work-sh-${i}`);
-      const conf = join(args.workRoot, `${name}.conf`);
-      writeFileSync(
-        conf,
-        renderConfig({
-          name,
-          rootfs: join(work, 'rootfs'),
-          network: 'host',
-          cgroupVersion,
-        }),
+      console.log(
+        `  pipeline phases (ms): ${JSON.stringify(result.durationsMs)}`,
       );
-      await run('bash', [
-        '-c',
-        SHELL,
-        'bench',
-        args.fixture,
-        work,
-        out,
-        lxcPath,
-        name,
-        conf,
-        scriptPath,
-      ]);
-      rmSync(conf);
       return out;
     },
-    python: async (i) => {
-      const out = join(args.workRoot, `out-python-${i}.tar.gz`);
-      const name = `bench-py-${process.pid}-${i}`;
-      const work = join(args.workRoot, `work-py-${i}`);
-      const conf = join(args.workRoot, `${name}.conf`);
-      writeFileSync(
-        conf,
-        renderConfig({
+    shell: (i) =>
+      byHand(i, 'sh', 'tar.zst', (work, out, name, conf) =>
+        run('bash', [
+          '-c',
+          SHELL,
+          'bench',
+          args.fixture,
+          work,
+          out,
+          lxcPath,
           name,
-          rootfs: join(work, 'rootfs'),
-          network: 'host',
-          cgroupVersion,
-        }),
-      );
-      await run('python3', [
-        '-c',
-        PYTHON,
-        gzBase,
-        work,
-        out,
-        lxcPath,
-        name,
-        conf,
-        scriptPath,
-      ]);
-      rmSync(conf);
-      return out;
-    },
+          conf,
+          scriptPath,
+        ]),
+      ),
+    python: (i) =>
+      byHand(i, 'py', 'tar.gz', (work, out, name, conf) =>
+        run('python3', [
+          '-c',
+          PYTHON,
+          gzBase,
+          work,
+          out,
+          lxcPath,
+          name,
+          conf,
+          scriptPath,
+        ]),
+      ),
   };
   const names = Object.keys(variants).filter(
     (n) => n !== 'python' || args.python,
