@@ -74,6 +74,63 @@ describe('ArchiveTool with GNU tar', () => {
     expect(readdirSync(outside)).toEqual([]);
   });
 
+  describe('refuses what GNU tar would rewrite, writing nothing outside', () => {
+    // Archives GNU tar will not make: written with Python's tarfile.
+    const hostile = (members: string): string => {
+      const file = join(
+        dir,
+        `hostile-${Math.random().toString(36).slice(2)}.tar`,
+      );
+      const py = `
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w")
+def add(name, kind=tarfile.REGTYPE, link=""):
+    ti = tarfile.TarInfo(name); ti.type = kind; ti.linkname = link
+    data = b"x" if kind == tarfile.REGTYPE else b""
+    ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+${members}
+t.close()`;
+      execFileSync('python3', ['-c', py, file]);
+      return file;
+    };
+    let outside: string;
+    beforeEach(() => {
+      outside = fresh(`outside-${Math.random().toString(36).slice(2)}`);
+    });
+
+    it.each([
+      [
+        'a ".." member',
+        (o: string) => `add("../../../..${o}/up")`,
+        /".." component/,
+      ],
+      ['a ".." inside a member', () => 'add("a/../../b")', /".." component/],
+      ['an absolute member', (o: string) => `add("${o}/abs")`, /absolute/],
+      [
+        'a hardlink to a "../" target',
+        () => 'add("f"); add("h", tarfile.LNKTYPE, "../../etc/passwd")',
+        /hardlink target starts with "..\/\.\.\/"/,
+      ],
+      [
+        'a hardlink to an absolute target',
+        () => 'add("h", tarfile.LNKTYPE, "/etc/passwd")',
+        /hardlink target starts with "\/"/,
+      ],
+      [
+        'a hardlink through an outward symlink',
+        (o: string) =>
+          `add("ev", tarfile.SYMTYPE, "${o}"); add("h", tarfile.LNKTYPE, "ev/x")`,
+        /beneath symlink "ev"/,
+      ],
+    ])('%s', async (_what, members, message) => {
+      const dest = fresh(`dest-${Math.random().toString(36).slice(2)}`);
+      const p = tool.unpack(hostile(members(outside)), dest);
+      await expect(p).rejects.toThrow(UnsafeArchiveError);
+      await expect(p).rejects.toThrow(message);
+      expect(readdirSync(outside)).toEqual([]);
+    });
+  });
+
   it('reports a corrupt compressed archive as a decompression error', async () => {
     const bad = join(dir, 'bad.tar.zst');
     writeFileSync(

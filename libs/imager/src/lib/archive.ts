@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DualHasher } from './checksum';
 import {
@@ -8,7 +7,7 @@ import {
   detectFileCompression,
   type Compression,
 } from './compression';
-import { ArchiveError, ImagerError, oneLine, PackError } from './errors';
+import { ArchiveError, PackError } from './errors';
 import { ArchivePathGuard } from './path-guard';
 import {
   abortPromise,
@@ -16,7 +15,7 @@ import {
   commandExists,
   type ExitStatus,
 } from './processes';
-import { TarStreamParser } from './tar-stream';
+import { parseListingLine, unsafeArchiveWarning } from './tar-listing';
 
 export type ImageFormat = 'zstd' | 'gzip';
 
@@ -36,7 +35,7 @@ const TAR_KEEP = [
 
 export interface UnpackOptions {
   signal?: AbortSignal;
-  /** Uncompressed bytes checked and handed to tar so far. */
+  /** Content bytes of the members tar has extracted (and the guard has passed) so far. */
   onProgress?: (bytes: number) => void;
 }
 
@@ -70,31 +69,18 @@ export interface PackStream {
   kill(): void;
 }
 
-/**
- * A pipe's writable high-water mark is 16 KiB, smaller than one read from the decompressor, so
- * waiting for 'drain' after every refused write would stall the reader on each chunk. Keep up
- * to this much queued for tar instead: bounded memory, and both sides stay busy.
- */
-const WRITE_AHEAD_BYTES = 8 * 1024 * 1024;
-
-function write(stream: Writable, chunk: Buffer): Promise<void> {
-  if (stream.write(chunk) || stream.writableLength < WRITE_AHEAD_BYTES)
-    return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      stream.off('drain', onDrain);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-    };
-    const onDrain = () => (cleanup(), resolve());
-    const onError = (err: Error) => (cleanup(), reject(err));
-    const onClose = () => (
-      cleanup(),
-      reject(new Error('tar closed its input early'))
-    );
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-    stream.once('close', onClose);
+/** Calls `onLine` for every line of a child's output, the last one too when it lacks a newline. */
+function forEachLine(stream: Readable, onLine: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('latin1'); // tar's C-quoted listing is ASCII; latin1 never mangles a byte
+  stream.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  stream.on('end', () => {
+    if (rest) onLine(rest);
+    rest = '';
   });
 }
 
@@ -108,10 +94,19 @@ export class ArchiveTool {
   ) {}
 
   /**
-   * Extracts `archive` into `dest`. The compression is detected from the
-   * content. The decompressed stream passes through node on its way to
-   * `tar -x`, so every member header is vetted by ArchivePathGuard before tar
-   * sees it: an unsafe member kills tar before it can be extracted.
+   * Extracts `archive` into `dest`, which should be empty. The compression is
+   * detected from the content; the archive streams from the decompressor
+   * straight into GNU tar, with nothing passing through node.
+   *
+   * Two layers keep the archive inside `dest`. GNU tar itself never writes
+   * outside: it strips a leading "/" and "../", skips members with ".."
+   * inside, and creates symlinks that point outside or upwards only as
+   * placeholder files until everything else is extracted, so nothing is ever
+   * written through them. On top of that the archive is *refused*: tar lists
+   * every member as it extracts it (`-vv`), each listed member goes through
+   * ArchivePathGuard, and tar's notices about names it had to rewrite count
+   * too; on the first unsafe member tar is killed and the unpack fails with
+   * UnsafeArchiveError (the caller discards `dest`).
    */
   async unpack(
     archive: string,
@@ -121,70 +116,86 @@ export class ArchiveTool {
     opts.signal?.throwIfAborted();
     const compression = await detectFileCompression(archive);
     const decArgs = decompressorCommand(compression, this.has);
-    const children: Child[] = [];
-    let source: Readable;
+    // The archive is the first process's stdin: no file name reaches an argv.
+    const input = await open(archive, 'r');
     let dec: Child | undefined;
-    if (decArgs) {
-      // The archive is the decompressor's stdin: no file name reaches its argv.
-      const input = await open(archive, 'r');
-      try {
-        dec = new Child(decArgs, [input.fd, 'pipe', 'pipe']);
-      } finally {
-        await input.close();
-      }
-      children.push(dec);
-      source = dec.proc.stdout as Readable;
-    } else {
-      source = createReadStream(archive, { highWaterMark: 1024 * 1024 });
-    }
-    const tar = new Child(
-      ['tar', '-x', ...TAR_KEEP, '-f', '-', '-C', dest],
-      ['pipe', 'ignore', 'pipe'],
-    );
-    children.push(tar);
-    const stdin = tar.proc.stdin as Writable;
-    stdin.on('error', () => undefined); // reported through tar's exit status
-    const guard = new ArchivePathGuard();
-    const parser = new TarStreamParser((e) => guard.check(e));
-
-    const gate = async () => {
-      for await (const chunk of source) {
-        parser.write(chunk as Buffer); // throws on an unsafe member: the chunk is never forwarded
-        await write(stdin, chunk as Buffer);
-        opts.onProgress?.(parser.bytes);
-      }
-      if (dec) {
-        // A corrupt archive shows up as a failing decompressor, not as "truncated".
-        const st = await dec.exited;
-        if (st.code !== 0)
-          throw new ArchiveError(
-            `cannot decompress ${archive}: ${dec.describe(st)}`,
-          );
-      }
-      parser.end();
-      stdin.end();
-    };
+    let tar: Child;
     try {
-      const gating = gate();
-      gating.catch(() => undefined); // when the abort wins the race
-      await Promise.race([gating, abortPromise(opts.signal)]);
-      const tarSt = await Promise.race([tar.exited, abortPromise(opts.signal)]);
+      if (decArgs) dec = new Child(decArgs, [input.fd, 'pipe', 'pipe']);
+      const decOut = dec?.proc.stdout as Readable | undefined;
+      tar = new Child(
+        [
+          'tar',
+          '-x',
+          '-vv',
+          '--quoting-style=c',
+          ...TAR_KEEP,
+          '-f',
+          '-',
+          '-C',
+          dest,
+        ],
+        [decOut ?? input.fd, 'pipe', 'pipe'],
+        { env: { ...process.env, LC_ALL: 'C' } },
+      );
+      decOut?.destroy(); // tar owns the pipe now
+    } finally {
+      await input.close();
+    }
+
+    const children = dec ? [dec, tar] : [tar];
+    const killAll = () => children.forEach((c) => c.kill());
+    let refusal: Error | undefined;
+    const refuse = (err: unknown) => {
+      refusal ??= err instanceof Error ? err : new Error(String(err));
+      killAll();
+    };
+    const guard = new ArchivePathGuard();
+    let entries = 0;
+    let bytes = 0;
+    forEachLine(tar.proc.stdout as Readable, (line) => {
+      if (refusal) return;
+      try {
+        const entry = parseListingLine(line);
+        if (!entry) return;
+        guard.check(entry);
+        entries++;
+        bytes += entry.size;
+        opts.onProgress?.(bytes);
+      } catch (err) {
+        refuse(err);
+      }
+    });
+    let unsafeNotice: Error | undefined;
+    forEachLine(tar.proc.stderr as Readable, (line) => {
+      const unsafe = unsafeArchiveWarning(line);
+      if (unsafe?.final) refuse(unsafe.error);
+      else if (unsafe) unsafeNotice ??= unsafe.error;
+    });
+    // Whichever process failed first is the one to blame: a corrupt archive makes
+    // the decompressor fail and tar see a short input; a failing tar makes the
+    // decompressor hit a closed pipe.
+    let firstFailed: Child | undefined;
+    for (const c of children)
+      void c.exited.then((st) => {
+        if (st.code !== 0) firstFailed ??= c;
+      });
+    opts.signal?.addEventListener('abort', killAll, { once: true });
+    try {
+      const [tarSt, decSt] = await Promise.all([tar.exited, dec?.exited]);
+      opts.signal?.throwIfAborted();
+      if (refusal ?? unsafeNotice) throw refusal ?? unsafeNotice;
+      if (dec && decSt && decSt.code !== 0 && firstFailed !== tar)
+        throw new ArchiveError(
+          `cannot decompress ${archive}: ${dec.describe(decSt)}`,
+        );
       if (tarSt.code !== 0)
         throw new ArchiveError(
           `extracting ${archive} failed: ${tar.describe(tarSt)}`,
         );
-      return { compression, entries: parser.entries, bytes: parser.bytes };
-    } catch (err) {
-      for (const c of children) c.kill();
-      source.destroy();
-      await Promise.all(children.map((c) => c.exited));
-      if (err instanceof ImagerError || opts.signal?.aborted) throw err;
-      // Typically EPIPE from writing to a tar that died: report tar's own reason.
-      const st = await tar.exited;
-      throw new ArchiveError(
-        `extracting ${archive} failed: ${st.code !== 0 ? tar.describe(st) : oneLine(err)}`,
-        { cause: err },
-      );
+      return { compression, entries, bytes };
+    } finally {
+      opts.signal?.removeEventListener('abort', killAll);
     }
   }
 

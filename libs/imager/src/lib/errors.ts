@@ -29,11 +29,16 @@ export class InvalidChecksumError extends ImagerError {
 
 export class UnsafeArchiveError extends ImagerError {
   readonly code = 'UNSAFE_ARCHIVE';
+  /** `entry` is undefined when tar reports the problem without naming the member. */
   constructor(
-    readonly entry: string,
+    readonly entry: string | undefined,
     readonly reason: string,
   ) {
-    super(`unsafe archive: entry "${entry}" ${reason}`);
+    super(
+      entry === undefined
+        ? `unsafe archive: ${reason}`
+        : `unsafe archive: entry "${entry}" ${reason}`,
+    );
   }
 }
 

@@ -21,7 +21,7 @@ export function memberComponents(name: string, what = 'path'): string[] {
 }
 
 /**
- * Decides, entry by entry and before tar sees the entry, whether extracting
+ * Decides, entry by entry in archive order, whether extracting
  * it could create or modify anything outside the extraction root.
  *
  * Names are refused when absolute or containing "..". That is not enough:
@@ -37,7 +37,7 @@ export class ArchivePathGuard {
   /** Resolved path ("a/b") -> symlink target, for symlinks this archive created. */
   private readonly symlinks = new Map<string, string>();
 
-  check(entry: TarEntry): void {
+  check(entry: Pick<TarEntry, 'name' | 'type' | 'linkName'>): void {
     const parts = memberComponents(entry.name);
     if (parts.length === 0) {
       if (entry.type !== 'directory') {

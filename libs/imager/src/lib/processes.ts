@@ -21,11 +21,11 @@ export class Child {
   constructor(
     readonly argv: string[],
     stdio: StdioOptions,
-    opts: { cwd?: string } = {},
+    opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
   ) {
     const [cmd, ...args] = argv;
     if (!cmd) throw new Error('empty command');
-    this.proc = spawn(cmd, args, { stdio, cwd: opts.cwd });
+    this.proc = spawn(cmd, args, { stdio, cwd: opts.cwd, env: opts.env });
     this.proc.stderr?.setEncoding('utf8');
     this.proc.stderr?.on('data', (d: string) => {
       this.stderr = (this.stderr + d).slice(-4096);
