@@ -39,13 +39,20 @@ echo provisioned
 
 const SHELL = `set -euo pipefail
 base=$1 work=$2 out=$3 lxcpath=$4 name=$5 conf=$6 script=$7
+t0=$(date +%s%N)
 mkdir -p "$work/rootfs"
 zstd -dc -q < "$base" | tar -x --numeric-owner --xattrs --xattrs-include='*' --acls -p -f - -C "$work/rootfs"
+t1=$(date +%s%N)
 cp "$script" "$work/rootfs/.bench-script"
 lxc-execute -P "$lxcpath" -n "$name" -f "$conf" -- /.bench-script > /dev/null
 rm "$work/rootfs/.bench-script"
+t2=$(date +%s%N)
 tar -c --numeric-owner --xattrs --xattrs-include='*' --acls -p -f - -C "$work/rootfs" . | zstd -3 -T0 -q > "$out"
+t3=$(date +%s%N)
 rm -rf --one-file-system "$work"
+t4=$(date +%s%N)
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+echo "{\\"unpack\\":$(ms $t0 $t1),\\"script\\":$(ms $t1 $t2),\\"pack\\":$(ms $t2 $t3),\\"cleanup\\":$(ms $t3 $t4)}"
 `;
 
 const PYTHON = `
@@ -102,12 +109,15 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
+/** Runs a command; resolves with what it printed on stdout. */
+function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((res, rej) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('error', rej);
     p.on('close', (code) =>
-      code === 0 ? res() : rej(new Error(`${cmd} exited with ${code}`)),
+      code === 0 ? res(out) : rej(new Error(`${cmd} exited with ${code}`)),
     );
   });
 }
@@ -213,8 +223,8 @@ async function main(): Promise<void> {
       return out;
     },
     shell: (i) =>
-      byHand(i, 'sh', 'tar.zst', (work, out, name, conf) =>
-        run('bash', [
+      byHand(i, 'sh', 'tar.zst', async (work, out, name, conf) => {
+        const phases = await run('bash', [
           '-c',
           SHELL,
           'bench',
@@ -225,8 +235,9 @@ async function main(): Promise<void> {
           name,
           conf,
           scriptPath,
-        ]),
-      ),
+        ]);
+        console.log(`  shell phases (ms):    ${phases.trim()}`);
+      }),
     python: (i) =>
       byHand(i, 'py', 'tar.gz', (work, out, name, conf) =>
         run('python3', [

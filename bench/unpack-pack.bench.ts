@@ -1,7 +1,7 @@
 /**
  * Where the pipeline's overhead comes from, step by step, against the plain
  * shell commands (interleaved, repeated, medians):
- *   unpack: `zstd -dc | tar -x`  vs  ArchiveTool.unpack (stream vetted by the path guard in node)
+ *   unpack: `zstd -dc | tar -x`  vs  ArchiveTool.unpack (zstd straight into `tar -x -vv`; node vets tar's listing)
  *   pack:   `tar -c | zstd -T0 > f`  vs  ArchiveTool.packToFile (zstd writes the file, node hashes it)
  *           vs  the compressed stream passed through node (write + md5 + sha256 in node)
  *

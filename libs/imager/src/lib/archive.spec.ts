@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   linkSync,
@@ -129,6 +130,40 @@ t.close()`;
       await expect(p).rejects.toThrow(message);
       expect(readdirSync(outside)).toEqual([]);
     });
+  });
+
+  it('blames tar, not the decompressor, when tar is the one that fails', async () => {
+    const src = fresh('random');
+    writeFileSync(join(src, 'noise'), randomBytes(4 * 1024 * 1024));
+    const img = join(dir, 'random.tar.zst');
+    await tool.packToFile(src, img, { format: 'zstd' });
+    await expect(tool.unpack(img, join(dir, 'no-such-folder'))).rejects.toThrow(
+      /extracting .* failed: tar exited with code 2/,
+    );
+  });
+
+  it.each([
+    ['an old GNU tar', 'tar (GNU tar) 1.28'],
+    ['bsdtar', 'bsdtar 3.6.2 - libarchive 3.6.2 zlib/1.2.13'],
+  ])('refuses to unpack with %s', async (_what, version) => {
+    const bin = fresh(`fake-tar-${version.length}`);
+    writeFileSync(join(bin, 'tar'), `#!/bin/sh\necho '${version}'\n`, {
+      mode: 0o755,
+    });
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${path}`;
+    try {
+      await expect(
+        new ArchiveTool().unpack(
+          join(dir, 'any.tar'),
+          fresh(`dest-${version.length}`),
+        ),
+      ).rejects.toThrow(
+        `GNU tar 1.30 or newer is needed to unpack images safely; \`tar --version\` says: ${version}`,
+      );
+    } finally {
+      process.env['PATH'] = path;
+    }
   });
 
   it('reports a corrupt compressed archive as a decompression error', async () => {
