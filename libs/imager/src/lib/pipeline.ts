@@ -179,6 +179,11 @@ class BuildControl {
     this.onPhase?.(phase);
   }
 
+  /** Ends the current phase's clock. */
+  finish(): void {
+    this.durations[this.phase] = Date.now() - this.phaseStarted;
+  }
+
   total(): number {
     return Date.now() - this.started;
   }
@@ -367,6 +372,7 @@ export async function buildImage(
     } else {
       await removeTree(prepared.workDir);
     }
+    control.finish();
     result.durationsMs = { ...control.durations, total: control.total() };
     return result;
   } catch (err) {
