@@ -195,7 +195,7 @@ export async function restoreRootfs(
   changes: readonly RootfsChange[],
 ): Promise<string[]> {
   const problems: string[] = [];
-  for (const change of [...changes].reverse()) {
+  const restore = async (change: RootfsChange): Promise<void> => {
     try {
       const rel = posix.relative(rootfs, change.path);
       // Only the times of the rootfs directory itself may name the rootfs.
@@ -213,7 +213,15 @@ export async function restoreRootfs(
         `could not restore ${change.path} (${change.op}): ${(err as Error).message}`,
       );
     }
-  }
+  };
+  // Entries first, newest first; then the folders' times, all at once: only
+  // adding or removing entries moves a folder's times, and those are done by then.
+  const reversed = [...changes].reverse();
+  for (const change of reversed)
+    if (change.op !== 'parent-times') await restore(change);
+  await Promise.all(
+    reversed.filter((c) => c.op === 'parent-times').map(restore),
+  );
   return problems;
 }
 
@@ -268,8 +276,11 @@ async function setTimesNs(
     const n = BigInt(ns);
     return `@${n / 1_000_000_000n}.${(n % 1_000_000_000n).toString().padStart(9, '0')}`;
   };
-  await touch(['-c', '-h', '-a', '-d', stamp(atimeNs), '--', path]);
-  await touch(['-c', '-h', '-m', '-d', stamp(mtimeNs), '--', path]);
+  // Two touches (atime, mtime) that leave each other's time alone: they may run together.
+  await Promise.all([
+    touch(['-c', '-h', '-a', '-d', stamp(atimeNs), '--', path]),
+    touch(['-c', '-h', '-m', '-d', stamp(mtimeNs), '--', path]),
+  ]);
 }
 
 function touch(args: string[]): Promise<void> {
