@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { LineSplitter } from '@velociraptor/lxc';
 import { DualHasher } from './checksum';
 import {
   decompressorCommand,
@@ -71,29 +72,12 @@ export interface PackStream {
   kill(): void;
 }
 
-/** Cuts text arriving in pieces into lines; `end()` delivers a last line without a newline. */
-class LineSplitter {
-  private rest = '';
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(text: string): void {
-    const lines = (this.rest + text).split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const line of lines) this.onLine(line);
-  }
-
-  end(): void {
-    if (this.rest) this.onLine(this.rest);
-    this.rest = '';
-  }
-}
-
 /** Calls `onLine` for every line of a child's output. */
 function forEachLine(stream: Readable, onLine: (line: string) => void): void {
-  const lines = new LineSplitter(onLine);
+  const lines = new LineSplitter();
   stream.setEncoding('latin1'); // tar's messages quote names in C style: ASCII
-  stream.on('data', (chunk: string) => lines.push(chunk));
-  stream.on('end', () => lines.end());
+  stream.on('data', (chunk: string) => lines.push(chunk).forEach(onLine));
+  stream.on('end', () => lines.flush().forEach(onLine));
 }
 
 /** Whether a writer died of, or gave up on, a reader that had gone away. */
@@ -119,6 +103,7 @@ export class ArchiveTool {
    */
   private checkTar(): Promise<void> {
     this.tarChecked ??= new Promise<void>((resolve, reject) => {
+      // env given explicitly so PATH is read where the caller (or a test) set it.
       execFile('tar', ['--version'], { env: process.env }, (err, stdout) => {
         const first = String(stdout).split('\n')[0] ?? '';
         const v = /^tar \(GNU tar\) (\d+)\.(\d+)/.exec(first);
@@ -219,7 +204,7 @@ export class ArchiveTool {
     const guard = new ArchivePathGuard();
     let entries = 0;
     let bytes = 0;
-    const lines = new LineSplitter((line) => {
+    const vet = (line: string) => {
       if (refusal) return;
       try {
         const entry = parseListingLine(line);
@@ -231,16 +216,17 @@ export class ArchiveTool {
       } catch (err) {
         refuse(err);
       }
-    });
+    };
+    const lines = new LineSplitter();
     try {
       await input.close();
       await followFile(listing, {
         writerDone: () => tarDone,
         pollMs: 10,
         bufferBytes: 256 * 1024,
-        onData: (chunk) => lines.push(chunk.toString('latin1')),
+        onData: (chunk) => lines.push(chunk.toString('latin1')).forEach(vet),
       });
-      lines.end();
+      lines.flush().forEach(vet);
       const [tarSt, decSt] = await Promise.all([tar.exited, dec?.exited]);
       opts.signal?.throwIfAborted();
       if (refusal ?? unsafeNotice) throw refusal ?? unsafeNotice;

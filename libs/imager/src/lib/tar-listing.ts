@@ -41,7 +41,9 @@ const ENTRY = new RegExp(
 );
 /** With -vv tar also reports the parent folders it creates for a member. */
 const CREATING_DIRECTORY = /^\S+ +Creating directory: "/;
-const VOLUME_LABEL = /^V/;
+const DOTDOT_NOTICE = new RegExp(
+  String.raw`^tar: ${QUOTED}: Member name contains '\.\.'$`,
+);
 
 const ESCAPES: Record<string, number> = {
   a: 7,
@@ -89,7 +91,7 @@ export function parseListingLine(line: string): ListedEntry | undefined {
     throw new ArchiveError(`cannot read tar's listing line: ${line}`);
   }
   const [, typeChar = '', size = '', name = '', linkKind, link] = m;
-  if (VOLUME_LABEL.test(typeChar)) return undefined; // a label, nothing is extracted
+  if (typeChar === 'V') return undefined; // a volume label, nothing is extracted
   const type = TYPE_CHARS[typeChar];
   if (!type) {
     throw new UnsafeArchiveError(
@@ -143,9 +145,7 @@ export function unsafeArchiveWarning(line: string): UnsafeWarning | undefined {
       final: hardlink,
     };
   }
-  const dotdot = /^tar: "((?:[^"\\]|\\.)*)": Member name contains '\.\.'$/.exec(
-    line,
-  );
+  const dotdot = DOTDOT_NOTICE.exec(line);
   if (dotdot) {
     return {
       error: new UnsafeArchiveError(
